@@ -1,0 +1,3 @@
+from sheetbot.cli import main
+
+main()

@@ -1,0 +1,30 @@
+"""The exception tree. Every message is one line, names no personal data, and says what to do.
+
+The CLI maps each class to an exit code (see ``sheetbot.cli``).
+"""
+
+from __future__ import annotations
+
+
+class SheetbotError(Exception):
+    """Base class: anything that stops a run with a clear one-line cause."""
+
+
+class ConfigError(SheetbotError):
+    """The configuration file is missing, unreadable or invalid (names the dotted key)."""
+
+
+class SheetError(SheetbotError):
+    """The spreadsheet does not have the shape the configuration describes (a missing header)."""
+
+
+class GoogleError(SheetbotError):
+    """Google refused or failed a request, after bounded retries."""
+
+
+class AccessDenied(GoogleError):
+    """The bot's account may not open or change the spreadsheet."""
+
+
+class NotFound(GoogleError):
+    """The spreadsheet (or tab) does not exist, or the bot cannot see it."""
