@@ -1,0 +1,195 @@
+"""The command line: parse, call the library, render, exit code.
+
+The only module that knows click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from sheetbot import __version__
+from sheetbot import config as config_mod
+from sheetbot.errors import ConfigError, SheetbotError
+from sheetbot.report import RunReport, render_json, render_text
+
+# Exit codes (documented in the README).
+EXIT_OK = 0  # success
+EXIT_ERROR = (
+    1  # error: configuration, Google, the sheet's shape; nothing or a consistent part written
+)
+EXIT_USAGE = 2  # the command line itself is wrong (click's own code)
+EXIT_ATTENTION = 3  # success, but some records need attention
+EXIT_REFUSED = 4  # a safety guard refused (mass expunge, access change); nothing it guards written
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exit_code(report: RunReport) -> int:
+    refused = report.plan.refusal is not None or (
+        report.access is not None and report.access.refused is not None
+    )
+    if refused:
+        return EXIT_REFUSED
+    if report.warnings:
+        return EXIT_ERROR
+    if report.plan.problems:
+        return EXIT_ATTENTION
+    return EXIT_OK
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    click.echo(f"sheetbot: error: {message}", err=True)
+    sys.exit(code)
+
+
+def internal_error(exc: BaseException) -> NoReturn:
+    """An unexpected exception: name where, never its message (it could quote a cell)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    fail(
+        f"internal error ({type(exc).__name__} at {where}); please report it. "
+        "Nothing more was written."
+    )
+
+
+class DateParam(click.ParamType):  # type: ignore[type-arg]
+    name = "YYYY-MM-DD"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2025-01-31", param, ctx)
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar=config_mod.CONFIG_ENV,
+        show_envvar=True,
+        help="The TOML configuration file.",
+    )(func)
+
+
+def load_config(path: Path | None) -> config_mod.Config:
+    if path is None:
+        raise ConfigError(f"no configuration: pass --config FILE or set {config_mod.CONFIG_ENV}")
+    return config_mod.load(path)
+
+
+def emit(report: RunReport, fmt: str) -> None:
+    click.echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        envvar="SHEETBOT_FORMAT",
+        show_envvar=True,
+        show_default=True,
+        help="How to print the report.",
+    )(func)
+
+
+def as_of_option(func: F) -> F:
+    return click.option(
+        "--as-of",
+        type=DateParam(),
+        envvar="SHEETBOT_AS_OF",
+        show_envvar=True,
+        help="Decide as if today were this date (default: today in spreadsheet.timezone).",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheetbot")
+def main() -> None:
+    """Keep a Code of Conduct committee's incident spreadsheet true to its record-keeping policy.
+
+    sheetbot reads the records tab, works out when each record's personal data must go,
+    blanks the expired cells (keeping the general information), makes the sheet's sharing
+    match the committee roster, and reports what it did without printing personal data.
+    """
+
+
+@main.command()
+@config_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    envvar="SHEETBOT_DRY_RUN",
+    show_envvar=True,
+    help="Print the plan and stop: no write request is sent.",
+)
+@as_of_option
+@format_option
+@click.option(
+    "--allow-mass-expunge",
+    is_flag=True,
+    envvar="SHEETBOT_ALLOW_MASS_EXPUNGE",
+    show_envvar=True,
+    help="Let a reviewed run expunge more than retention.max_expunge_per_run records.",
+)
+def run(
+    config_path: Path | None,
+    dry_run: bool,
+    as_of: dt.date | None,
+    fmt: str,
+    allow_mass_expunge: bool,
+) -> None:
+    """Plan every record's retention, then apply it (the cron entry point)."""
+    from sheetbot import run as run_mod
+
+    try:
+        config = load_config(config_path)
+        report = run_mod.execute(
+            config,
+            as_of=as_of or run_mod.today(config),
+            dry_run=dry_run,
+            allow_mass_expunge=allow_mass_expunge,
+        )
+    except SheetbotError as exc:
+        fail(str(exc))
+    except Exception as exc:
+        internal_error(exc)
+    emit(report, fmt)
+    sys.exit(exit_code(report))
+
+
+@main.command()
+@as_of_option
+@format_option
+def demo(as_of: dt.date | None, fmt: str) -> None:
+    """Dry-run the real code on a built-in example sheet served by the fake Google API.
+
+    No Google account is needed: the fake listens on 127.0.0.1 only while this runs.
+    """
+    from sheetbot import demo as demo_mod
+
+    try:
+        report, intro = demo_mod.run_demo(as_of=as_of)
+    except SheetbotError as exc:
+        fail(str(exc))
+    click.echo(intro, err=True)
+    emit(report, fmt)
+    click.echo(
+        f"(`sheetbot run` would exit with {exit_code(report)} here: the demo sheet has rows "
+        "that need attention on purpose. The demo itself exits 0.)",
+        err=True,
+    )
