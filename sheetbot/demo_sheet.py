@@ -43,7 +43,6 @@ class DemoRecord:
     ban_until: DemoCell = ""
     override: DemoCell = ""
     expunge_on: DemoCell = ""
-    summary: str = "Invented incident for the demo"
 
     def row(self) -> list[DemoCell]:
         return [
@@ -51,7 +50,7 @@ class DemoRecord:
             self.reporter,
             self.subjects,
             self.subject_contact,
-            self.summary,
+            f"Demo: {self.story}",  # the summary: general information, never written
             "Contacted the subject" if self.outcome else "",
             "",
             "Shared with organisers" if self.outcome else "",

@@ -314,7 +314,7 @@ def connect(
     configured_root: str,
     *,
     manage_access: bool,
-    retry: RetryPolicy = DEFAULT_RETRY,
+    retry: RetryPolicy | None = None,
 ) -> GoogleClient:
     """Build the client from configuration: least-privilege scopes, the API root, credentials.
 
@@ -324,4 +324,4 @@ def connect(
     root = api_root_from(configured_root)
     scopes = [SHEETS_SCOPE, DRIVE_SCOPE] if manage_access else [SHEETS_SCOPE]
     creds = load_credentials(credentials_path, scopes, root)
-    return GoogleClient(credentials=creds, api_root=root, retry=retry)
+    return GoogleClient(credentials=creds, api_root=root, retry=retry or DEFAULT_RETRY)

@@ -1,0 +1,343 @@
+"""Applying the plan through the CLI, over HTTP, against the fake: exactly the planned cells."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sheetbot import demo, demo_sheet
+from sheetbot.cli import EXIT_ATTENTION, EXIT_ERROR, EXIT_REFUSED, main
+from sheetbot.fake_google.core import FakeGoogle, RequestRecord
+from sheetbot.google import client as client_mod
+from sheetbot.plan import LOG_HEADERS
+from tests.conftest import AS_OF, assert_no_pii, demo_pii, write_config
+
+FAST = client_mod.RetryPolicy(attempts=4, backoff=0.01, max_wait=0.05, timeout=5)
+SUMMARY = demo_sheet.HEADERS.index("Summary of report (for internal purposes)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_mod, "DEFAULT_RETRY", FAST)
+
+
+def run_cli(config: Path, *args: str) -> tuple[int, str, str]:
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat(), *args]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def records_tab(fake: FakeGoogle) -> list[list[Any]]:
+    return fake.get_values(demo.DEMO_ID, "Records")
+
+
+def by_summary(rows: list[list[Any]]) -> dict[str, list[Any]]:
+    """Rows keyed by their summary (general information the bot never writes)."""
+    return {str(r[SUMMARY]): r for r in rows[1:] if len(r) > SUMMARY and r[SUMMARY]}
+
+
+def padded(row: list[Any], width: int) -> list[Any]:
+    return [*row, *[None] * (width - len(row))]
+
+
+@pytest.fixture
+def reference() -> Iterator[dict[str, list[Any]]]:
+    """The demo sheet after an undisturbed run: what every row must end up as."""
+    with demo.demo_server(AS_OF) as (fake, root):
+        config = write_config(Path(_tmp_dir(fake)), root)
+        code, _out, _err = run_cli(config)
+        assert code == EXIT_ATTENTION
+        yield by_summary(records_tab(fake))
+
+
+def _tmp_dir(fake: FakeGoogle) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="sheetbot-ref-")
+
+
+def test_apply_changes_exactly_the_planned_cells(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    before = records_tab(fake)
+    _code, out, _err = run_cli(config, "--dry-run", "--format", "json")
+    plan = json.loads(out)
+    code, out, _err = run_cli(config, "--format", "json")
+    assert code == EXIT_ATTENTION
+    after = records_tab(fake)
+    headers = [str(h) for h in before[0]]
+    planned = {
+        (entry["row"], headers.index(column))
+        for entry in plan["records"]
+        for column in entry["columns_written"]
+    }
+    width = len(headers)
+    changed = {
+        (r + 1, c)
+        for r in range(len(before))
+        for c in range(width)
+        if padded(before[r], width)[c] != padded(after[r], width)[c]
+    }
+    assert changed == planned
+    assert len(after) == len(before)
+    applied = json.loads(out)
+    assert applied["written"] == sorted({row for row, _c in planned})
+    assert applied["skipped"] == []
+
+
+def test_expunged_cells_are_blank_and_general_information_kept(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    run_cli(config)
+    rows = by_summary(records_tab(fake))
+    due = rows["Demo: resolved, due exactly today: expunged"]
+    assert due[1:4] == [None, None, None]  # reporter and both subject cells
+    assert due[demo_sheet.HEADERS.index("Outcome")] == "Resolved"
+    assert due[demo_sheet.HEADERS.index("Expunged on")] == AS_OF
+    assert due[demo_sheet.HEADERS.index("Date to expunge this record")] == AS_OF
+    reporter_only = rows["Demo: unidentified actor, 7 months: reporter only"]
+    assert reporter_only[1] is None
+    assert reporter_only[2] == "unknown attendee"  # kept permanently
+    held = rows["Demo: held: due, but the same person has a pending report"]
+    assert held[1] == "Hayden Reporter"
+    pending = rows["Demo: pending decision: never while pending"]
+    assert pending[demo_sheet.HEADERS.index("Date to expunge this record")] == "pending"
+
+
+def test_second_run_the_same_day_sends_no_write(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    run_cli(config)
+    fake.clear_log()
+    code, out, _err = run_cli(config, "--format", "json")
+    assert code == EXIT_ATTENTION
+    assert fake.writes() == []
+    assert len(fake.requests) <= 4
+    assert json.loads(out)["written"] == []
+
+
+def test_log_tab_holds_every_change_and_no_personal_data(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    code, out, err = run_cli(config, "--format", "json")
+    report = json.loads(out)
+    log = fake.get_values(demo.DEMO_ID, "Retention log")
+    assert log[0] == list(LOG_HEADERS)
+    assert sorted(int(r[2]) for r in log[1:]) == report["written"]
+    assert report["log_rows"] == len(log) - 1
+    assert_no_pii(json.dumps(log, default=str) + out + err, demo_pii())
+
+
+def test_apply_request_budget(demo_fake: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    run_cli(config)
+    assert len(fake.requests) <= 8
+
+
+def test_row_tags_are_removed_after_the_run(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    run_cli(write_config(tmp_path, root))
+    assert fake.metadata(demo.DEMO_ID) == []
+
+
+def test_mass_expunge_guard_refuses_and_writes_nothing(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root, "[retention]\nmax_expunge_per_run = 3\n")
+    before = records_tab(fake)
+    code, out, _err = run_cli(config)
+    assert code == EXIT_REFUSED
+    assert fake.writes() == []
+    assert records_tab(fake) == before
+    assert (
+        "Refused: 10 records would be expunged, more than retention.max_expunge_per_run = 3; "
+        "nothing was written." in out
+    )
+    code, _out, _err = run_cli(config, "--allow-mass-expunge")
+    assert code == EXIT_ATTENTION
+    assert records_tab(fake) != before
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def _on_first(fake: FakeGoogle, predicate: Any, action: Any) -> None:
+    fired: list[bool] = []
+
+    def hook(record: RequestRecord) -> None:
+        if not fired and predicate(record):
+            fired.append(True)
+            action()
+
+    fake.before_request(hook)
+
+
+def _is_tagging(record: RequestRecord) -> bool:
+    return record.method == "POST" and record.path.endswith(":batchUpdate")
+
+
+def _is_verify(record: RequestRecord) -> bool:
+    return record.path.endswith(":batchGetByDataFilter")
+
+
+def _is_write(record: RequestRecord) -> bool:
+    return record.path.endswith(":batchUpdateByDataFilter")
+
+
+EDITS = {
+    "insert": lambda fake: fake.insert_rows(demo.DEMO_ID, "Records", 3, [["new row"] * 5] * 2),
+    "delete": lambda fake: fake.delete_rows(demo.DEMO_ID, "Records", 5, 6),
+    "sort": lambda fake: fake.sort_rows(
+        demo.DEMO_ID, "Records", 2, key=lambda row: str(row[SUMMARY] if len(row) > SUMMARY else "")
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+@pytest.mark.parametrize(
+    "moment",
+    [_is_tagging, _is_verify, _is_write],
+    ids=["before-tag", "before-verify", "before-write"],
+)
+def test_rows_edited_during_the_run_are_never_mistaken(
+    demo_fake: tuple[FakeGoogle, str],
+    tmp_path: Path,
+    reference: dict[str, list[Any]],
+    edit: str,
+    moment: Any,
+) -> None:
+    """A human inserts, deletes or sorts rows between the bot's read and its write: no row
+    but a planned one is touched, and a follow-up run finishes the job."""
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    original = by_summary(records_tab(fake))
+    _on_first(fake, moment, lambda: EDITS[edit](fake))
+    run_cli(config)
+    width = len(demo_sheet.HEADERS)
+    for summary, row in by_summary(records_tab(fake)).items():
+        if summary not in original:
+            continue
+        assert padded(row, width) in (
+            padded(original[summary], width),
+            padded(reference[summary], width),
+        ), f"row changed to something unplanned: {summary}"
+    assert [r[:1] for r in records_tab(fake) if r[:1] == ["new row"]] == (
+        [["new row"]] * 2 if edit == "insert" else []
+    )
+    fake.clear_log()
+    run_cli(config)
+    finished = by_summary(records_tab(fake))
+    for summary, row in finished.items():
+        if summary == "new row":
+            # a human's new row is never written
+            assert padded(row, width) == padded(["new row"] * 5, width)
+        else:
+            assert padded(row, width) == padded(reference[summary], width), summary
+
+
+def test_row_edited_during_the_run_is_skipped_and_reported(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    row = 9  # "resolved, due exactly today", planned for expunging
+    _on_first(fake, _is_tagging, lambda: fake.set_cell(demo.DEMO_ID, "Records", f"I{row}", ""))
+    code, out, _err = run_cli(config, "--format", "json")
+    report = json.loads(out)
+    assert {"row": row, "reason": "the row moved or was edited during the run"} in report["skipped"]
+    assert row not in report["written"]
+    assert records_tab(fake)[row - 1][1] == "Avery Reporter"  # not blanked
+    assert code == EXIT_ATTENTION
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def test_429_then_success(demo_fake: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = demo_fake
+    fake.fail_next(
+        path_contains="batchUpdateByDataFilter", status=429, headers={"Retry-After": "0"}
+    )
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    assert code == EXIT_ATTENTION
+    assert json.loads(out)["skipped"] == []
+    assert len([r for r in fake.requests if _is_write(r)]) == 2
+
+
+def test_repeated_503_leaves_the_sheet_untouched(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    before = records_tab(fake)
+    fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, times=100)
+    code, out, err = run_cli(write_config(tmp_path, root))
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert err.startswith("sheetbot: error: Sheets POST request failed after retries (503)")
+    assert err.count("\n") == 1
+    assert records_tab(fake) == before
+    assert len([r for r in fake.requests if _is_write(r)]) == FAST.attempts
+
+
+def test_400_on_the_write_leaves_the_sheet_untouched(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    before = records_tab(fake)
+    fake.fail_next(path_contains="batchUpdateByDataFilter", status=400)
+    code, _out, err = run_cli(write_config(tmp_path, root))
+    assert code == EXIT_ERROR
+    assert err.startswith("sheetbot: error: Sheets POST request was rejected (400)")
+    assert records_tab(fake) == before
+    assert len([r for r in fake.requests if _is_write(r)]) == 1
+
+
+def test_connection_reset_on_the_write_is_retried(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, reference: dict[str, list[Any]]
+) -> None:
+    fake, root = demo_fake
+    fake.fail_next(path_contains="batchUpdateByDataFilter", reset=True)
+    code, _out, _err = run_cli(write_config(tmp_path, root))
+    assert code == EXIT_ATTENTION
+    assert by_summary(records_tab(fake)) == reference
+
+
+def test_lost_answer_to_the_log_append_does_not_duplicate_rows(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    fake.fail_next(path_contains=":append", status=503, apply=True)
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    log = fake.get_values(demo.DEMO_ID, "Retention log")
+    assert len(log) - 1 == len(report["written"])
+    assert code == EXIT_ATTENTION
+
+
+def test_failed_log_append_is_an_error_after_the_cells(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    fake.fail_next(path_contains=":append", status=500, times=100)
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert code == EXIT_ERROR
+    assert report["written"] != []
+    assert report["warnings"][0].startswith("the audit log was not written")
