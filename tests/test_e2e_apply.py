@@ -133,6 +133,7 @@ def test_log_tab_holds_every_change_and_no_personal_data(
     fake, root = demo_fake
     config = write_config(tmp_path, root)
     code, out, err = run_cli(config, "--format", "json")
+    assert code == EXIT_ATTENTION
     report = json.loads(out)
     log = fake.get_values(demo.DEMO_ID, "Retention log")
     assert log[0] == list(LOG_HEADERS)
