@@ -69,7 +69,9 @@ def months(as_of: dt.date, n: int, days: int = 0) -> dt.date:
 
 
 def records(as_of: dt.date) -> list[DemoRecord]:
-    m = lambda n, days=0: months(as_of, n, days)  # noqa: E731 - a short local alias
+    def m(n: int, days: int = 0) -> dt.date:
+        return months(as_of, n, days)
+
     r = DemoRecord
     return [
         # --- the five outcome types, each side of its term

@@ -37,6 +37,7 @@ class RunReport:
     skipped: tuple[Skipped, ...] = ()
     log_rows: int = 0  # audit rows appended
     warnings: tuple[str, ...] = ()  # things that went wrong after the cells were written
+    access_done: int = 0  # permission changes applied
 
 
 def _date(value: dt.date | None) -> str:

@@ -10,8 +10,16 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 
-from sheetbot.config import Config
+from sheetbot.access import (
+    AccessPlan,
+    Permission,
+    effective_roster,
+    plan_access,
+    roster_from_tab,
+)
+from sheetbot.config import AccessConfig, Config, Member
 from sheetbot.google.client import GoogleClient, connect
+from sheetbot.google.drive import DriveAdapter
 from sheetbot.google.sheet import SheetAdapter, SheetWriter
 from sheetbot.plan import Plan, build_plan
 from sheetbot.policy import decide
@@ -47,6 +55,33 @@ def client_for(config: Config) -> GoogleClient:
     )
 
 
+def plan_sharing(
+    snapshot: Snapshot,
+    access: AccessConfig,
+    permissions: list[Permission],
+    bot_email: str,
+    as_of: dt.date,
+) -> AccessPlan:
+    """The access decision, as pure code: roster (config and tab) against the permissions."""
+    tab_members: tuple[Member, ...] = ()
+    problems: tuple[str, ...] = ()
+    if access.roster_tab:
+        if snapshot.roster is None:
+            problems = (f"access.roster_tab: no tab {access.roster_tab!r} in the spreadsheet",)
+        else:
+            tab_members, problems = roster_from_tab(snapshot.roster)
+    roster = effective_roster(access.members, tab_members, as_of, access.role)
+    return plan_access(
+        permissions,
+        roster,
+        owner_emails=[p.email for p in permissions if p.role == "owner" and p.email],
+        bot_email=bot_email,
+        config=access,
+        as_of=as_of,
+        roster_problems=problems,
+    )
+
+
 def execute(
     config: Config,
     *,
@@ -55,10 +90,15 @@ def execute(
     allow_mass_expunge: bool = False,
     client: GoogleClient | None = None,
 ) -> RunReport:
+    """Read, plan, and unless a dry run, apply: retention first, then sharing."""
     client = client or client_for(config)
     sheet = SheetAdapter(client, config.spreadsheet.id)
+    access = config.access
     snapshot = sheet.read(
-        config.spreadsheet.records_tab, config.spreadsheet.header_row, config.spreadsheet.log_tab
+        config.spreadsheet.records_tab,
+        config.spreadsheet.header_row,
+        config.spreadsheet.log_tab,
+        roster_tab=access.roster_tab if access else "",
     )
     plan = plan_snapshot(snapshot, config, as_of, allow_mass_expunge=allow_mass_expunge)
     report = RunReport(
@@ -67,17 +107,31 @@ def execute(
         dry_run=dry_run,
         plan=plan,
     )
-    if dry_run or plan.refusal is not None:
+    if not dry_run and plan.refusal is None:
+        writer = SheetWriter(sheet, snapshot, config.spreadsheet.log_tab)
+        applied = writer.apply(plan.changes, run_id=uuid.uuid4().hex[:12], now=now())
+        report = replace(
+            report,
+            written=applied.written,
+            skipped=tuple(Skipped(row, reason) for row, reason in applied.skipped),
+            log_rows=applied.log_rows,
+            warnings=applied.warnings,
+        )
+    if access is None:
         return report
-    writer = SheetWriter(sheet, snapshot, config.spreadsheet.log_tab)
-    applied = writer.apply(plan.changes, run_id=uuid.uuid4().hex[:12], now=now())
-    return replace(
-        report,
-        written=applied.written,
-        skipped=tuple(Skipped(row, reason) for row, reason in applied.skipped),
-        log_rows=applied.log_rows,
-        warnings=applied.warnings,
-    )
+    drive = DriveAdapter(client, config.spreadsheet.id)
+    access_plan = plan_sharing(snapshot, access, drive.permissions(), drive.bot_email(), as_of)
+    report = replace(report, access=access_plan)
+    if dry_run or not access_plan.to_execute:
+        return report
+    done = drive.apply(access_plan.to_execute)
+    warnings = report.warnings
+    if done.failed:
+        warnings += (
+            f"access change stopped after {len(done.done)} of "
+            f"{len(access_plan.to_execute)} changes: {done.failed}",
+        )
+    return replace(report, access_done=len(done.done), warnings=warnings)
 
 
 def now() -> dt.datetime:

@@ -54,3 +54,4 @@ class Snapshot:
     records_sheet_id: int
     table: Table
     log_tab_exists: bool
+    roster: Table | None = None  # the roster tab, when [access] roster_tab names one that exists

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sheetbot import config
-from sheetbot.config import ConfigError, Duration, Member, load, parse_duration
+from sheetbot.config import Duration, Member, load, parse_duration
+from sheetbot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "SPEC.md"

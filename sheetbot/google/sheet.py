@@ -64,8 +64,11 @@ class SheetAdapter:
         values: list[list[Cell]] = body.get("values", [])
         return values
 
-    def read(self, records_tab: str, header_row: int, log_tab: str) -> Snapshot:
-        """Metadata (locale, time zone, tabs) and the whole records tab: two requests."""
+    def read(
+        self, records_tab: str, header_row: int, log_tab: str, roster_tab: str = ""
+    ) -> Snapshot:
+        """Metadata (locale, time zone, tabs), then the records tab (and the roster tab, if
+        configured and present) in one batchGet: two requests, whatever the size."""
         meta = self.metadata()
         tabs = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
         if records_tab not in tabs:
@@ -74,7 +77,24 @@ class SheetAdapter:
                 f"spreadsheet.records_tab: no tab {records_tab!r} in the spreadsheet "
                 f"(its tabs: {known})"
             )
-        rows = self.read_values(records_tab)
+        ranges = [a1_tab(records_tab)]
+        if roster_tab and roster_tab in tabs:
+            ranges.append(a1_tab(roster_tab))
+        body = self.client.request(
+            "get",
+            self.client.sheets_url(f"{self.id}/values:batchGet"),
+            params={**READ_PARAMS, "ranges": ranges},
+        )
+        value_ranges = body.get("valueRanges", [])
+        rows: list[list[Cell]] = value_ranges[0].get("values", []) if value_ranges else []
+        roster = None
+        if len(value_ranges) > 1:
+            roster_rows = value_ranges[1].get("values", [])
+            roster = Table(
+                header_row=1,
+                headers=tuple(roster_rows[0]) if roster_rows else (),
+                rows=tuple(tuple(r) for r in roster_rows[1:]),
+            )
         headers = tuple(rows[header_row - 1]) if len(rows) >= header_row else ()
         table = Table(
             header_row=header_row,
@@ -90,6 +110,7 @@ class SheetAdapter:
             records_sheet_id=int(tabs[records_tab].get("sheetId", 0)),
             table=table,
             log_tab_exists=bool(log_tab) and log_tab in tabs,
+            roster=roster,
         )
 
 
