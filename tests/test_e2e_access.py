@@ -1,0 +1,290 @@
+"""Sharing made to match the roster, through the CLI, over HTTP, against the fake's Drive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sheetbot import demo_sheet
+from sheetbot.cli import EXIT_OK, EXIT_REFUSED, main
+from sheetbot.fake_google.core import FakeGoogle
+from tests.conftest import AS_OF, write_config
+
+SHEET = "1AccessTestSpreadsheet"
+HEADERS = list(demo_sheet.HEADERS)
+ROW = [AS_OF.replace(month=10), "", "", "", "x", "", "", "", "Resolved", "", AS_OF.replace(
+    year=2027, month=12), "", ""]  # fmt: skip
+
+
+def sheet_with(fake: FakeGoogle, permissions: list[dict[str, Any]], **kwargs: Any) -> None:
+    tabs = kwargs.pop("tabs", {"Records": [HEADERS, ROW]})
+    fake.add_spreadsheet(SHEET, tabs=tabs, permissions=permissions, **kwargs)
+
+
+def user(email: str, role: str = "writer", **extra: Any) -> dict[str, Any]:
+    return {"type": "user", "role": role, "emailAddress": email, **extra}
+
+
+def access_config(tmp_path: Path, root: str, access: str) -> Path:
+    return write_config(tmp_path, root, f"[access]\n{access}\n", sheet_id=SHEET)
+
+
+def run_cli(config: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat(), "--format", "json"]
+    result = CliRunner().invoke(main, [*argv, *args], catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}, result.stderr
+
+
+def shared(fake: FakeGoogle) -> dict[str, str]:
+    """Who has which role now: e-mail, 'anyone' or 'domain:NAME' → role."""
+    result = {}
+    for p in fake.spreadsheets[SHEET].permissions:
+        key = p.email_address or (f"domain:{p.domain}" if p.domain else p.type)
+        result[key.lower()] = p.role
+    return result
+
+
+def drive_writes(fake: FakeGoogle) -> list[str]:
+    return [f"{r.method} {r.path}" for r in fake.writes() if r.api == "drive"]
+
+
+def test_new_member_added_and_notified(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org")])
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    code, report, _err = run_cli(config)
+    assert code == EXIT_OK
+    assert shared(fake)["bob@example.org"] == "writer"
+    assert fake.notified == ["bob@example.org"]
+    assert [a["who"] for a in report["access"]["add"]] == ["bob@example.org"]
+
+
+def test_new_member_not_notified_when_turned_off(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org")])
+    config = access_config(
+        tmp_path, root, 'notify = false\nmembers = ["alice@example.org", "bob@example.org"]'
+    )
+    run_cli(config)
+    assert shared(fake)["bob@example.org"] == "writer"
+    assert fake.notified == []
+
+
+def test_former_member_removed_and_stranger_masked(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("mallory@example.org")])
+    code, report, err = run_cli(access_config(tmp_path, root, 'members = ["alice@example.org"]'))
+    assert code == EXIT_OK
+    assert "mallory@example.org" not in shared(fake)
+    assert "mallory@example.org" not in json.dumps(report) + err
+    assert report["access"]["remove"][0]["who"].startswith("ma…@example.org")
+
+
+def test_terms_of_office_until_ended_and_from_not_begun(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("old@example.org")])
+    config = access_config(
+        tmp_path,
+        root,
+        'members = ["alice@example.org", {email = "old@example.org", until = 2026-06-30},'
+        ' {email = "new@example.org", from = 2027-01-01}]',
+    )
+    run_cli(config)
+    assert "old@example.org" not in shared(fake)
+    assert "new@example.org" not in shared(fake)
+    assert shared(fake)["alice@example.org"] == "writer"
+
+
+def test_role_change(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("dave@example.org", "reader")])
+    config = access_config(
+        tmp_path,
+        root,
+        'members = ["alice@example.org", {email = "dave@example.org", role = "commenter"}]',
+    )
+    _code, report, _err = run_cli(config)
+    assert shared(fake)["dave@example.org"] == "commenter"
+    assert report["access"]["update"][0]["old_role"] == "reader"
+
+
+def test_link_and_domain_sharing_removed(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    sheet_with(
+        fake,
+        [
+            user("alice@example.org"),
+            {"type": "anyone", "role": "reader"},
+            {"type": "domain", "role": "reader", "domain": "example.org"},
+        ],
+    )
+    run_cli(access_config(tmp_path, root, 'members = ["alice@example.org"]'))
+    assert "anyone" not in shared(fake)
+    assert "domain:example.org" not in shared(fake)
+
+
+def test_link_sharing_kept_when_configured(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), {"type": "anyone", "role": "reader"}])
+    config = access_config(
+        tmp_path, root, 'remove_link_sharing = false\nmembers = ["alice@example.org"]'
+    )
+    run_cli(config)
+    assert shared(fake)["anyone"] == "reader"
+
+
+def test_owner_bot_and_keep_untouched(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("auditor@example.org", "reader")])
+    before = shared(fake)
+    config = access_config(
+        tmp_path, root, 'keep = ["auditor@example.org"]\nmembers = ["alice@example.org"]'
+    )
+    code, _report, _err = run_cli(config)
+    assert code == EXIT_OK
+    assert shared(fake) == before  # owner, the bot, the kept auditor and alice all as they were
+    assert drive_writes(fake) == []
+
+
+def test_inherited_permission_reported_not_removed(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(
+        fake,
+        [
+            user("alice@example.org"),
+            user(
+                "drive-member@example.org",
+                "writer",
+                inherited=True,
+                inherited_from="0ASharedDrive",
+                permission_type="member",
+            ),
+        ],
+        drive_id="0ASharedDrive",
+    )
+    code, report, _err = run_cli(access_config(tmp_path, root, 'members = ["alice@example.org"]'))
+    assert code == EXIT_OK
+    assert shared(fake)["drive-member@example.org"] == "writer"
+    assert len(report["access"]["inherited"]) == 1
+    assert report["access"]["remove"] == []
+
+
+def test_permission_list_spanning_several_pages(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    fake.permissions_page_size = 2
+    others = [user(f"former{i}@example.org") for i in range(3)]
+    sheet_with(fake, [user("alice@example.org"), *others])
+    config = access_config(tmp_path, root, 'members = ["alice@example.org"]')
+    code, report, _err = run_cli(config)
+    assert code == EXIT_OK
+    assert len(report["access"]["remove"]) == 3
+    assert set(shared(fake)) == {"owner@example.org", "alice@example.org", fake.user_email}
+    pages = [r for r in fake.requests if r.method == "GET" and r.path.endswith("/permissions")]
+    assert len(pages) == 3  # six permissions (owner, bot, alice, three former), two a page
+
+
+def test_roster_tab(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    roster = [["Email", "Role", "From", "Until"], ["alice@example.org", "writer", "", ""],
+              ["carol@example.org", "commenter", AS_OF.replace(year=2025), ""]]  # fmt: skip
+    sheet_with(
+        fake, [user("alice@example.org")], tabs={"Records": [HEADERS, ROW], "Committee": roster}
+    )
+    config = access_config(tmp_path, root, 'roster_tab = "Committee"')
+    code, _report, _err = run_cli(config)
+    assert code == EXIT_OK
+    assert shared(fake)["carol@example.org"] == "commenter"
+
+
+@pytest.mark.parametrize(
+    ("access", "permissions", "reason"),
+    [
+        (
+            'max_removals = 1\nmembers = ["alice@example.org"]',
+            [user("alice@example.org"), user("x1@example.org"), user("x2@example.org")],
+            "2 user or group removals planned, more than max_removals = 1",
+        ),
+        (
+            'members = [{email = "alice@example.org", until = 2020-01-01}]',
+            [user("alice@example.org")],
+            "the roster is empty",
+        ),
+        (
+            'roster_tab = "Committee"\nmembers = ["alice@example.org"]',
+            [user("alice@example.org"), user("x1@example.org")],
+            "no tab 'Committee'",
+        ),
+    ],
+    ids=["too-many-removals", "empty-roster", "missing-roster-tab"],
+)
+def test_refusals_change_no_sharing(
+    served: tuple[FakeGoogle, str],
+    tmp_path: Path,
+    access: str,
+    permissions: list[dict[str, Any]],
+    reason: str,
+) -> None:
+    fake, root = served
+    sheet_with(fake, permissions)
+    before = shared(fake)
+    code, report, _err = run_cli(access_config(tmp_path, root, access))
+    assert code == EXIT_REFUSED
+    assert reason in json.dumps(report["access"], ensure_ascii=False)
+    assert shared(fake) == before
+    assert drive_writes(fake) == []
+
+
+def test_bad_roster_tab_row_refuses_by_row(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    roster = [["Email", "Role"], ["alice@example.org", "writer"], ["not an email", "owner"]]
+    sheet_with(
+        fake, [user("alice@example.org")], tabs={"Records": [HEADERS, ROW], "Committee": roster}
+    )
+    code, report, _err = run_cli(access_config(tmp_path, root, 'roster_tab = "Committee"'))
+    assert code == EXIT_REFUSED
+    assert any("row 3" in p for p in report["access"]["problems"])
+    assert "not an email" not in json.dumps(report)
+    assert drive_writes(fake) == []
+
+
+def test_dry_run_and_second_run_send_no_drive_write(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("mallory@example.org")])
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    code, report, _err = run_cli(config, "--dry-run")
+    assert code == EXIT_OK
+    assert len(report["access"]["add"]) == 1
+    assert len(report["access"]["remove"]) == 1
+    assert drive_writes(fake) == []
+    run_cli(config)
+    assert len(drive_writes(fake)) == 2  # one request per permission change
+    fake.clear_log()
+    run_cli(config)
+    assert drive_writes(fake) == []
+    assert fake.writes() == []
+
+
+def test_request_budget_with_access(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("mallory@example.org")])
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    run_cli(config)
+    changes = 2
+    pages = 1
+    assert len(fake.requests) <= 8 + changes + 1 + pages  # 8, + changes, + about.get, + pages
