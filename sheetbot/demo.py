@@ -29,6 +29,14 @@ def demo_settings() -> dict[str, Any]:
     return {
         "spreadsheet": {"id": DEMO_ID, "timezone": "Europe/London"},
         "retention": {"max_expunge_per_run": 25},
+        "access": {
+            "members": [
+                "chair@example.org",
+                "alice@example.org",
+                {"email": "bob@example.org", "role": "commenter"},
+                {"email": "frankie@example.org", "until": dt.date(2026, 6, 30)},
+            ],
+        },
     }
 
 
@@ -45,6 +53,12 @@ def build_fake(as_of: dt.date) -> FakeGoogle:
         time_zone="Europe/London",
         tabs={"Records": demo_sheet.rows(as_of)},
         owner="chair@example.org",
+        permissions=[
+            {"type": "user", "role": "writer", "emailAddress": "alice@example.org"},
+            {"type": "user", "role": "writer", "emailAddress": "frankie@example.org"},
+            {"type": "user", "role": "reader", "emailAddress": "visitor@mail.test"},
+            {"type": "anyone", "role": "reader"},
+        ],
     )
     return fake
 

@@ -119,7 +119,7 @@ def render_text(report: RunReport) -> str:
         for p in plan.problems:
             lines.append(f'  ! row {p.row:<5} "{p.column}": {p.reason}')
     if report.access is not None:
-        lines += ["", *access_mod.render_access_text(report.access)]
+        lines += ["", "Sharing:", *access_mod.render_access_text(report.access)]
     if report.skipped:
         lines += ["", "Skipped (the row moved or changed during the run; the next run will retry):"]
         lines += [f"  ? row {s.row:<5} {s.reason}" for s in report.skipped]

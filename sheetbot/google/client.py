@@ -218,7 +218,7 @@ class _HTTPClient(gspread.HTTPClient):
             )
         except gspread.exceptions.APIError as exc:
             raise translate(exc.response, method, endpoint) from None
-        except RefreshError as exc:
+        except (RefreshError, TransportError) as exc:
             raise GoogleError(
                 f"could not get an access token from Google: {_first_line(exc)}"
             ) from None

@@ -1,0 +1,150 @@
+"""Real credentials against the fake: a service-account key file whose token endpoint is the
+fake, so that the whole OAuth flow runs on loopback. Nothing may leave loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sheetbot import demo
+from sheetbot.cli import EXIT_ATTENTION, EXIT_ERROR, main
+from sheetbot.fake_google.core import FakeGoogle, RequestRecord
+from tests.conftest import AS_OF, write_config
+
+BOT = "sheetbot@demo-project.iam.gserviceaccount.com"
+
+
+def key_file(tmp_path: Path, token_uri: str) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path = tmp_path / "key.json"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "demo-project",
+                "private_key_id": "k1",
+                "private_key": pem,
+                "client_email": BOT,
+                "client_id": "1",
+                "token_uri": token_uri,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def contacted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every URL any part of the process (google-auth's threads included) tries to reach."""
+    urls: list[str] = []
+    real_send = requests.adapters.HTTPAdapter.send
+
+    def send(self: requests.adapters.HTTPAdapter, request: Any, **kwargs: Any) -> Any:
+        urls.append(str(request.url))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    return urls
+
+
+def settle() -> None:
+    """Give any background thread google-auth started the time to send what it would send."""
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and threading.active_count() > 2:
+        time.sleep(0.05)
+    time.sleep(0.2)
+
+
+def run_cli(config: Path, *args: str) -> tuple[int, str, str]:
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat(), *args]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_service_account_key_file_runs_on_loopback_only(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, contacted: list[str]
+) -> None:
+    fake, root = demo_fake
+    fake.require_auth = True
+    key = key_file(tmp_path, root + "/token")
+    config = write_config(tmp_path, root)
+    config.write_text(
+        config.read_text().replace("[google]\n", f'[google]\ncredentials = "{key}"\n'),
+        encoding="utf-8",
+    )
+    code, _out, err = run_cli(config, "--dry-run")
+    assert code == EXIT_ATTENTION, err
+    settle()
+    assert [r for r in fake.requests if r.api == "token"] != []
+    hosts = {urlsplit(url).hostname for url in contacted}
+    assert hosts == {"127.0.0.1"}
+
+
+def test_token_expiry_mid_run_is_survived(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    fake.require_auth = True
+    key = key_file(tmp_path, root + "/token")
+    config = write_config(tmp_path, root)
+    config.write_text(
+        config.read_text().replace("[google]\n", f'[google]\ncredentials = "{key}"\n'),
+        encoding="utf-8",
+    )
+    fired: list[bool] = []
+
+    def expire_before_first_write(record: RequestRecord) -> None:
+        if record.is_write and not fired:
+            fired.append(True)
+            fake.expire_tokens()
+
+    fake.before_request(expire_before_first_write)
+    code, out, err = run_cli(config, "--format", "json")
+    assert code == EXIT_ATTENTION, err
+    assert json.loads(out)["written"] != []
+    assert len([r for r in fake.requests if r.api == "token"]) == 2
+    assert fake.metadata(demo.DEMO_ID) == []  # the run finished: its row tags are gone
+
+
+def test_key_file_pointing_outside_loopback_is_refused_in_emulator_mode(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, contacted: list[str]
+) -> None:
+    _fake, root = demo_fake
+    key = key_file(tmp_path, "https://oauth2.googleapis.com/token")
+    config = write_config(tmp_path, root)
+    config.write_text(
+        config.read_text().replace("[google]\n", f'[google]\ncredentials = "{key}"\n'),
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(config, "--dry-run")
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert err.startswith("sheetbot: error: could not get an access token from Google")
+    assert "oauth2.googleapis.com" in err
+    assert all(urlsplit(url).hostname == "127.0.0.1" for url in contacted)
+
+
+def test_missing_key_file_is_a_config_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    config.write_text(
+        config.read_text().replace("[google]\n", '[google]\ncredentials = "/nowhere/key.json"\n'),
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(config, "--dry-run")
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert err == "sheetbot: error: google.credentials: key file not found: /nowhere/key.json\n"
