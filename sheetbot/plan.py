@@ -22,6 +22,7 @@ class CellWrite:
     column: int  # 0-based column index in the records tab
     header: str  # the header as it stands in the sheet (named in the audit log, never the value)
     value: str | dt.date  # "" empties the cell; a date is written as a real date
+    pii: bool = False  # an expired personal-data cell being blanked (or redacted)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def row_writes(
         targets = columns.reporter if decision.action is Action.EXPUNGE_REPORTER else columns.pii
         for column in targets:
             if not _is_expunged(cell(column), redaction):
-                writes.append(CellWrite(column, _header(table, column), redaction))
+                writes.append(CellWrite(column, _header(table, column), redaction, pii=True))
         if writes and columns.expunged_on is not None:
             writes.append(
                 CellWrite(columns.expunged_on, _header(table, columns.expunged_on), as_of)

@@ -82,16 +82,21 @@ def _columns(writes: Sequence[CellWrite]) -> str:
     return ", ".join(f'"{w.header}"' for w in writes)
 
 
-def _change_line(change: RowChange, decision: Decision) -> str:
+def _head(symbol: str, decision: Decision) -> str:
+    record = decision.record
+    return f"  {symbol} row {record.row:<5} {_date(record.reported)}  {_outcome(decision):<13} "
+
+
+def _change_lines(change: RowChange, decision: Decision) -> list[str]:
     symbol = SYMBOL.get(change.action, "~")
-    target = _expunge_on(decision.expunge_on)
-    head = (
-        f"  {symbol} row {change.row:<5} reported {_date(change.reported)}  "
-        f"{_outcome(decision):<13}"
-    )
     if change.expunges:
-        return f"{head} {change.action.value:<17} {decision.rule}; writes {_columns(change.writes)}"
-    return f"{head} {'set date':<17} expunge on {target} ({decision.rule})"
+        blanked = [w for w in change.writes if w.pii]
+        return [
+            f"{_head(symbol, decision)}{change.action.value}: {decision.rule}",
+            f"{'':14}blanks {_columns(blanked)}",
+        ]
+    target = _expunge_on(decision.expunge_on)
+    return [f"{_head(symbol, decision)}expunge on {target}: {decision.rule}"]
 
 
 def render_text(report: RunReport) -> str:
@@ -104,16 +109,13 @@ def render_text(report: RunReport) -> str:
     ]
     by_row = {d.record.row: d for d in plan.decisions}
     if plan.changes:
-        lines += ["", "Changes:"]
-        lines += [_change_line(c, by_row[c.row]) for c in plan.changes]
+        lines += ["", "Changes (- blanks personal data, ~ writes the expunge date):"]
+        for change in plan.changes:
+            lines += _change_lines(change, by_row[change.row])
     held = [d for d in plan.decisions if d.action is Action.HOLD]
     if held:
         lines += ["", "Held (due, but kept while another record of the same person is open):"]
-        for d in held:
-            lines.append(
-                f"  = row {d.record.row:<5} reported {_date(d.record.reported)}  "
-                f"{_outcome(d):<13} {d.rule}"
-            )
+        lines += [f"{_head('=', d)}{d.rule}" for d in held]
     if plan.problems:
         lines += ["", "Needs attention (never blanked until fixed):"]
         for p in plan.problems:
