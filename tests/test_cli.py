@@ -1,0 +1,96 @@
+"""The command line itself: help, argument errors, the demo. Whole messages compared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sheetbot.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from tests.conftest import AS_OF, assert_no_pii, demo_pii
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def commands() -> list[str]:
+    assert isinstance(main, click.Group)
+    return sorted(main.commands)
+
+
+def test_every_command_has_help() -> None:
+    assert {"run", "demo"} <= set(commands())
+    for name in commands():
+        code, out, _err = invoke(name, "--help")
+        assert code == EXIT_OK
+        assert out.startswith(f"Usage: main {name} [OPTIONS]")
+        command = main.commands[name]  # type: ignore[attr-defined]
+        assert command.help, f"{name} has no help text"
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                assert param.help, f"{name} {param.opts[0]} has no help"
+
+
+def test_every_option_has_an_environment_variable() -> None:
+    for name in commands():
+        for param in main.commands[name].params:  # type: ignore[attr-defined]
+            if isinstance(param, click.Option) and param.name != "help":
+                assert param.envvar, f"{name} {param.opts[0]} has no SHEETBOT_* variable"
+                assert str(param.envvar).startswith("SHEETBOT_")
+
+
+def test_run_without_config_says_how_to_give_one() -> None:
+    code, out, err = invoke("run", "--dry-run")
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert err == "sheetbot: error: no configuration: pass --config FILE or set SHEETBOT_CONFIG\n"
+
+
+def test_config_from_environment(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\nbogus = 1\n', encoding="utf-8")
+    code, _out, err = invoke("run", env={"SHEETBOT_CONFIG": str(path)})
+    assert code == EXIT_ERROR
+    assert err == (
+        "sheetbot: error: spreadsheet.bogus: unknown key "
+        "(see config.example.toml for the accepted keys)\n"
+    )
+
+
+def test_bad_as_of_is_a_usage_error() -> None:
+    code, _out, err = invoke("run", "--as-of", "24/11/2026")
+    assert code == EXIT_USAGE
+    assert err.endswith(
+        "Error: Invalid value for '--as-of' (env var: 'SHEETBOT_AS_OF'): "
+        "'24/11/2026' is not a date like 2025-01-31\n"
+    )
+
+
+def test_demo_runs_and_exits_zero_without_personal_data() -> None:
+    code, out, err = invoke("demo", "--as-of", AS_OF.isoformat())
+    assert code == EXIT_OK
+    assert err.startswith("Demo: the fake Google API on http://127.0.0.1:")
+    assert "Dry run: nothing was written." in out
+    assert "Needs attention (never blanked until fixed):" in out
+    assert_no_pii(out + err, demo_pii())
+
+
+def test_demo_json_is_one_object() -> None:
+    code, out, _err = invoke("demo", "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert code == EXIT_OK
+    report = json.loads(out)
+    assert report["dry_run"] is True
+    assert {"as_of", "records", "access", "problems"} <= set(report)
+    assert {"add", "remove", "update", "untouched"} <= set(report["access"])
+
+
+@pytest.mark.parametrize("flag", ["--version"])
+def test_version(flag: str) -> None:
+    code, out, _err = invoke(flag)
+    assert code == EXIT_OK
+    assert out.startswith("sheetbot, version ")
