@@ -29,7 +29,7 @@ def test_every_command_has_help() -> None:
         code, out, _err = invoke(name, "--help")
         assert code == EXIT_OK
         assert out.startswith(f"Usage: main {name} [OPTIONS]")
-        command = main.commands[name]  # type: ignore[attr-defined]
+        command = main.commands[name]
         assert command.help, f"{name} has no help text"
         for param in command.params:
             if isinstance(param, click.Option) and param.name != "help":
@@ -38,7 +38,7 @@ def test_every_command_has_help() -> None:
 
 def test_every_option_has_an_environment_variable() -> None:
     for name in commands():
-        for param in main.commands[name].params:  # type: ignore[attr-defined]
+        for param in main.commands[name].params:
             if isinstance(param, click.Option) and param.name != "help":
                 assert param.envvar, f"{name} {param.opts[0]} has no SHEETBOT_* variable"
                 assert str(param.envvar).startswith("SHEETBOT_")
