@@ -1,0 +1,63 @@
+"""Identifiers → persons: records that share an identifier concern the same person.
+
+Union-find (path compression and union by size): records sharing any identifier are one
+person, transitively; a record with no identifier is a person of its own. Knows nothing of
+dates or outcomes (records of type "actor not identified" simply carry no identifiers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sheetbot.records import Record
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+        self.size = [1] * size
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:  # path compression
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return
+        if self.size[a] < self.size[b]:  # union by size
+            a, b = b, a
+        self.parent[b] = a
+        self.size[a] += self.size[b]
+
+
+def person_indices(identifier_sets: Sequence[Iterable[str]]) -> list[int]:
+    """For each position, the position of the first item of its person (the smallest index).
+
+    ``[{"a"}, {"b"}, {"a", "c"}, set()]`` → ``[0, 1, 0, 3]``.
+    """
+    sets = _UnionFind(len(identifier_sets))
+    first_with: dict[str, int] = {}
+    for index, identifiers in enumerate(identifier_sets):
+        for identifier in identifiers:
+            other = first_with.setdefault(identifier, index)
+            if other != index:
+                sets.union(other, index)
+    smallest: dict[int, int] = {}
+    roots = [sets.find(i) for i in range(len(identifier_sets))]
+    for index, root in enumerate(roots):
+        smallest.setdefault(root, index)
+    return [smallest[root] for root in roots]
+
+
+def group(records: Sequence[Record]) -> dict[int, int]:
+    """Sheet row → person key (the smallest sheet row of the records of that person)."""
+    keys = person_indices([r.identifiers for r in records])
+    person_rows: dict[int, int] = {}
+    for record, key in zip(records, keys, strict=True):
+        person_rows[key] = min(person_rows.get(key, record.row), record.row)
+    return {record.row: person_rows[key] for record, key in zip(records, keys, strict=True)}

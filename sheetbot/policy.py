@@ -1,0 +1,466 @@
+"""Records + terms → one decision per record (date, action, rule). Pure code.
+
+The rules of SPEC section 2, each in a function named after the policy's words, applied in
+this order:
+
+1. ``base_date``: the outcome type's term (``term``) from the reported date (or, for a ban,
+   from its end); ``pending`` while the outcome is empty, ``never`` for a permanent ban.
+2. ``repeat_offence``: a new violation of the same person (``people``) restarts the term of
+   the person's earlier records that are still retained on its date (or, with
+   ``match-latest``, keeps them as long as the violation). Terms only grow.
+3. ``overrides``: the committee's date or ``keep`` replaces the computed date of its own
+   record, applied last. A pending record stays pending whatever its override says.
+4. ``holds``: a pending report, or a record that needs attention, holds the other records of
+   the same person (see ``holds`` for exactly which).
+5. ``action``: what to do today (``as_of``) with the effective date.
+
+The result is a function of the records as they are now: it never depends on their order,
+and (the sheet's dates being what they are) not on when the bot ran before. "never" is later
+than every date throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from sheetbot.config import Duration, RetentionConfig
+from sheetbot.people import person_indices
+from sheetbot.records import VIOLATIONS, Outcome, Record
+
+ExpungeOn = dt.date | Literal["never", "pending"] | None  # None: needs attention
+Never = Literal["never"]
+
+
+class Action(StrEnum):
+    EXPUNGE = "expunge"  # due: blank reporter and subject cells
+    EXPUNGE_REPORTER = "expunge-reporter"  # due, actor not identified: blank reporter cells only
+    RETAIN = "retain"  # not due yet (or never)
+    HOLD = "hold"  # due, but held by a pending (or unreadable) record of the same person
+    NEEDS_ATTENTION = "needs-attention"  # unreadable: never blanked
+    DONE = "done"  # due and already expunged: nothing left to blank
+
+
+@dataclass(frozen=True)
+class Decision:
+    record: Record
+    expunge_on: ExpungeOn  # the effective date written to the expunge_on column
+    action: Action
+    rule: str  # why, in the policy's words, without personal data
+    held_by: tuple[int, ...] = ()  # sheet rows of the records holding this one
+    extended_by: int | None = None  # sheet row of the violation that last extended the term
+
+
+OUTCOME_WORDS = {
+    Outcome.NO_VIOLATION: "no violation",
+    Outcome.UNIDENTIFIED: "actor not identified",
+    Outcome.RESOLVED: "resolved",
+    Outcome.FLAGGED: "flagged",
+    Outcome.BANNED: "banned",
+}
+
+# "never" as a number later than every date, so that dates and "never" compare and sort.
+_NEVER = dt.date.max.toordinal() + 1
+
+
+def _ordinal(day: dt.date | Never) -> int:
+    return _NEVER if day == "never" else day.toordinal()
+
+
+def _day(ordinal: int) -> dt.date | Never:
+    return "never" if ordinal >= _NEVER else dt.date.fromordinal(ordinal)
+
+
+def _after(duration: Duration, start: dt.date) -> dt.date | Never:
+    """``start + duration`` (``Duration.after``, its relativedelta built once per term).
+
+    A date beyond the year 9999 cannot be written: it is "never".
+    """
+    try:
+        result: dt.date = start + _delta(duration)
+    except (OverflowError, ValueError):
+        return "never"
+    return result
+
+
+@cache
+def _delta(duration: Duration) -> relativedelta:
+    return duration.delta
+
+
+# --------------------------------------------------------------------------- 1. base date
+
+
+def term(outcome: Outcome, retention: RetentionConfig) -> Duration:
+    """The retention term of an outcome type (for a ban: the term after the ban's end)."""
+    return {
+        Outcome.NO_VIOLATION: retention.no_violation,
+        Outcome.UNIDENTIFIED: retention.unidentified_reporter,
+        Outcome.RESOLVED: retention.resolved,
+        Outcome.FLAGGED: retention.flagged,
+        Outcome.BANNED: retention.after_ban,
+    }[outcome]
+
+
+def needs_attention_rule(record: Record) -> str:
+    return "needs attention: " + "; ".join(f"{p.column}: {p.reason}" for p in record.problems)
+
+
+def base_date(record: Record, retention: RetentionConfig) -> tuple[ExpungeOn, str]:
+    """The date the outcome type's term gives, ignoring repeat offences and overrides.
+
+    pending → "pending"; banned → ban end + ``after_ban`` ("never" for a permanent ban);
+    every other type → reported + its term. Needs attention → None.
+    """
+    if record.problems:
+        return None, needs_attention_rule(record)
+    if record.outcome is None:
+        return "pending", "pending: no outcome yet"
+    outcome = record.outcome
+    duration = term(outcome, retention)
+    if outcome is Outcome.BANNED:
+        if record.ban_end == "permanent":
+            return "never", "banned permanently"
+        assert isinstance(record.ban_end, dt.date)  # records.py makes it a problem otherwise
+        return _after(duration, record.ban_end), f"banned: ban end + {duration}"
+    assert record.reported is not None  # an unreadable date is a problem
+    rule = f"{OUTCOME_WORDS[outcome]}: reported + {duration}"
+    if outcome is Outcome.UNIDENTIFIED:
+        rule += " (reporter only)"
+    return _after(duration, record.reported), rule
+
+
+def restarted_term(record: Record, day: dt.date, retention: RetentionConfig) -> dt.date | Never:
+    """``record``'s term started again on ``day``: day + term, or for a banned record
+    the later of its ban end and ``day`` + ``after_ban`` ("never" for a permanent ban)."""
+    assert record.outcome is not None
+    duration = term(record.outcome, retention)
+    if record.outcome is Outcome.BANNED:
+        if record.ban_end == "permanent":
+            return "never"
+        assert isinstance(record.ban_end, dt.date)
+        return _after(duration, max(record.ban_end, day))
+    return _after(duration, day)
+
+
+# --------------------------------------------------------------------------- 2. repeat offence
+
+
+def is_violation(record: Record) -> bool:
+    """A readable record of type resolved, flagged or banned."""
+    return record.outcome in VIOLATIONS and not record.problems
+
+
+class _RangeMax:
+    """Maximum of (value, -position) over any range of a fixed list, in O(1) per query."""
+
+    def __init__(self, values: Sequence[int]) -> None:
+        level = [(value, -position) for position, value in enumerate(values)]
+        self.levels = [level]
+        width = 1
+        while 2 * width <= len(values):
+            level = [max(level[i], level[i + width]) for i in range(len(level) - width)]
+            self.levels.append(level)
+            width *= 2
+
+    def query(self, lo: int, hi: int) -> tuple[int, int] | None:
+        """(largest value in positions [lo, hi), first position holding it), or None."""
+        if lo >= hi:
+            return None
+        k = (hi - lo).bit_length() - 1
+        level = self.levels[k]
+        value, position = max(level[lo], level[hi - (1 << k)])
+        return value, -position
+
+
+def repeat_offence(
+    records: Sequence[Record],
+    dates: list[ExpungeOn],
+    persons: Sequence[int],
+    retention: RetentionConfig,
+) -> list[int | None]:
+    """Extend ``dates`` in place for repeat offences; return, per record, the position (in
+    ``records``) of the violation that last extended it (None when none did).
+
+    The rule: for each violation V of a person, reported on d, in order of (d, row), every
+    other readable, decided record R of that person reported on or before d whose current
+    date is after d ("still retained on d") gets ``max(current, candidate)``, where the
+    candidate is d + term(R) (``restart``; for a banned R the term after the ban counts from
+    the later of its ban end and d) or V's own base date (``match-latest``). ``off`` skips
+    the rule. Terms only grow.
+
+    How it is computed: a record's result depends only on its own dates and on the sorted
+    dates of its person's violations, so each record is settled on its own. It sees the
+    violations with ``R.reported <= d < current``; as ``current`` only grows, the result is
+    the least date c, at or after R's base date, that is at or after the candidate of every
+    violation with d < c. From the base date, jump to the best candidate seen so far until
+    nothing grows: a few range-maximum queries per record instead of a step per pair of
+    records (a person named in thousands of rows stays fast). ``extended_by`` is the first
+    violation, in (d, row) order, giving the final date: the last one that made it grow.
+    ``tests/test_policy_properties.py`` checks this against a step-by-step transcription.
+    """
+    extended_by: list[int | None] = [None] * len(records)
+    if retention.repeat_offence == "off":
+        return extended_by
+    members: dict[int, list[int]] = {}
+    for index, person in enumerate(persons):
+        members.setdefault(person, []).append(index)
+    for indices in members.values():
+        violations = [i for i in indices if is_violation(records[i])]
+        if len(indices) < 2 or not violations:
+            continue
+        offences = _Violations(records, violations, dates, retention)
+        for index in indices:
+            current = dates[index]
+            record = records[index]
+            if record.problems or record.outcome is None or not isinstance(current, dt.date):
+                continue  # unreadable, pending, or never: nothing to extend
+            extension = offences.extend(index, current)
+            if extension is not None:
+                dates[index], extended_by[index] = extension
+    return extended_by
+
+
+class _Violations:
+    """The violations of one person, sorted by (reported, row), for ``repeat_offence``."""
+
+    def __init__(
+        self,
+        records: Sequence[Record],
+        violations: list[int],
+        dates: Sequence[ExpungeOn],
+        retention: RetentionConfig,
+    ) -> None:
+        violations.sort(key=lambda i: (_reported(records[i]), records[i].row))
+        self.records = records
+        self.violations = violations
+        self.retention = retention
+        self.reported = [_reported(records[i]).toordinal() for i in violations]
+        self.position = {index: position for position, index in enumerate(violations)}
+        self.latest: _RangeMax | None = None
+        if retention.repeat_offence == "match-latest":
+            self.latest = _RangeMax([_ordinal(_date_or_never(dates[i])) for i in violations])
+
+    def extend(self, index: int, current: dt.date) -> tuple[dt.date | Never, int] | None:
+        """Record ``index``'s extended date and the violation that gave it; None: unchanged."""
+        record = self.records[index]
+        skip = self.position.get(index, -1)  # a record does not extend itself
+        lo = bisect_left(self.reported, _reported(record).toordinal())  # reported on or before d
+        start = value = current.toordinal()
+        while True:
+            hi = bisect_left(self.reported, value, lo)  # still retained on d: d < value
+            best = self.best(record, lo, hi, skip)
+            if best is None or best <= value:
+                break
+            value = best
+        if value == start:
+            return None
+        return _day(value), self.violations[self.first(record, lo, hi, skip, value)]
+
+    def best(self, record: Record, lo: int, hi: int, skip: int) -> int | None:
+        """The best candidate among the violations at [lo, hi) but ``skip``."""
+        if self.latest is not None:
+            found = self._latest(self.latest, lo, hi, skip)
+            return None if found is None else found[0]
+        # The restart candidate never decreases with d: the best is the latest violation's.
+        top = self._last(lo, hi, skip)
+        return None if top is None else self._restart(record, self.reported[top])
+
+    def first(self, record: Record, lo: int, hi: int, skip: int, value: int) -> int:
+        """The first violation at [lo, hi) but ``skip`` whose candidate is ``value`` (the best)."""
+        if self.latest is not None:
+            found = self._latest(self.latest, lo, hi, skip)
+            assert found is not None
+            return found[1]
+        top = self._last(lo, hi, skip)
+        assert top is not None
+        # The days giving ``value`` are a short run ending at the latest violation's day
+        # (2025-01-28..31 + 1 month all give 2025-02-28): find its first day, then the first
+        # violation on or after it.
+        first_day = self.reported[top]
+        while first_day > self.reported[lo] and self._restart(record, first_day - 1) == value:
+            first_day -= 1
+        first = bisect_left(self.reported, first_day, lo, hi)
+        return first + 1 if first == skip else first  # the one after ``skip`` gives it too
+
+    def _last(self, lo: int, hi: int, skip: int) -> int | None:
+        top = hi - 1 if hi - 1 != skip else hi - 2
+        return top if top >= lo else None
+
+    def _restart(self, record: Record, day: int) -> int:
+        return _ordinal(restarted_term(record, dt.date.fromordinal(day), self.retention))
+
+    @staticmethod
+    def _latest(table: _RangeMax, lo: int, hi: int, skip: int) -> tuple[int, int] | None:
+        if not lo <= skip < hi:
+            return table.query(lo, hi)
+        parts = [p for p in (table.query(lo, skip), table.query(skip + 1, hi)) if p is not None]
+        return max(parts, key=lambda p: (p[0], -p[1])) if parts else None
+
+
+def repeat_offence_rule(violation: Record, retention: RetentionConfig) -> str:
+    if retention.repeat_offence == "match-latest":
+        return f"repeat offence: kept as long as row {violation.row}"
+    reported = _reported(violation).isoformat()
+    return f"repeat offence: term restarted by row {violation.row} (reported {reported})"
+
+
+def _row(records: Sequence[Record], index: int | None) -> int | None:
+    return None if index is None else records[index].row
+
+
+def _reported(record: Record) -> dt.date:
+    assert record.reported is not None
+    return record.reported
+
+
+def _date_or_never(value: ExpungeOn) -> dt.date | Never:
+    assert value is not None
+    assert value != "pending"
+    return value
+
+
+# --------------------------------------------------------------------------- 3. overrides
+
+
+def overrides(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | None]:
+    """The committee's override of its own record: a date replaces the computed date (earlier
+    or later); ``keep`` → "never". Returns the effective date and the rule text (None when
+    no override applies). An override waits for an outcome: a pending record stays pending.
+    """
+    if record.override is None or record.problems:
+        return computed, None
+    if record.outcome is None:
+        return computed, "the override applies once an outcome is set"
+    if record.override == "keep":
+        return "never", "override: keep"
+    return record.override, "override: date set by the committee"
+
+
+# --------------------------------------------------------------------------- 4. holds
+
+
+def holds(
+    records: Sequence[Record],
+    effective: Sequence[ExpungeOn],
+    persons: Sequence[int],
+    as_of: dt.date,
+) -> list[tuple[int, ...]]:
+    """Sheet rows holding each due record (empty for records that are not due).
+
+    - A pending report P holds every other record R of the same person whose effective date
+      is after P's reported date (R is retained on P's date): the committee needs the
+      person's history while it decides.
+    - A record N that needs attention holds every other record of the same person,
+      whatever the dates: N could not be read, so nobody knows what it implies (it may be a
+      pending report, or a violation that would extend the others). Being careful, the
+      person's records wait until the committee fixes N.
+
+    Holds are computed on effective dates (after overrides) and matter only for records that
+    are due.
+    """
+    pending: dict[int, list[tuple[dt.date, int]]] = {}
+    attention: dict[int, list[int]] = {}
+    for record, person in zip(records, persons, strict=True):
+        if record.problems:
+            attention.setdefault(person, []).append(record.row)
+        elif record.outcome is None:
+            pending.setdefault(person, []).append((_reported(record), record.row))
+    for reports in pending.values():
+        reports.sort()
+
+    held_by: list[tuple[int, ...]] = []
+    for record, person, date in zip(records, persons, effective, strict=True):
+        if not isinstance(date, dt.date) or date > as_of or record.problems:
+            held_by.append(())
+            continue
+        reports = pending.get(person, [])
+        by_pending = [row for day, row in reports[: bisect_left(reports, (date,))]]
+        by_attention = attention.get(person, [])
+        rows = [row for row in by_pending + by_attention if row != record.row]
+        held_by.append(tuple(sorted(rows)))
+    return held_by
+
+
+def hold_rule(records_by_row: dict[int, Record], rows: Sequence[int]) -> str:
+    pending = [row for row in rows if not records_by_row[row].problems]
+    attention = [row for row in rows if records_by_row[row].problems]
+    parts = []
+    if pending:
+        noun = "pending report at row" if len(pending) == 1 else "pending reports at rows"
+        parts.append(f"{noun} {_rows(pending)}")
+    if attention:
+        verb = "row {} needs attention" if len(attention) == 1 else "rows {} need attention"
+        parts.append(verb.format(_rows(attention)))
+    return "held: " + "; ".join(parts)
+
+
+def _rows(rows: Sequence[int], most: int = 10) -> str:
+    """``4, 7, 9``; a long list is cut (``Decision.held_by`` has every row)."""
+    text = ", ".join(str(row) for row in rows[:most])
+    return text if len(rows) <= most else f"{text} and {len(rows) - most} more"
+
+
+# --------------------------------------------------------------------------- 5. action
+
+
+def action(record: Record, expunge_on: ExpungeOn, held_by: Sequence[int], as_of: dt.date) -> Action:
+    """What to do today. A record due today (date == as_of) is expunged today."""
+    if record.problems:
+        return Action.NEEDS_ATTENTION
+    if not isinstance(expunge_on, dt.date) or expunge_on > as_of:
+        return Action.RETAIN
+    if held_by:
+        return Action.HOLD
+    if record.outcome is Outcome.UNIDENTIFIED:
+        return Action.DONE if record.reporter_expunged else Action.EXPUNGE_REPORTER
+    if record.reporter_expunged and record.subject_expunged:
+        return Action.DONE
+    return Action.EXPUNGE
+
+
+def decide(
+    records: Sequence[Record], retention: RetentionConfig, as_of: dt.date
+) -> tuple[Decision, ...]:
+    """One decision per record, in the order given. Independent of row order otherwise."""
+    persons = person_indices([record.identifiers for record in records])
+    bases = [base_date(record, retention) for record in records]
+    dates = [date for date, _ in bases]
+    extended_by = repeat_offence(records, dates, persons, retention)
+
+    rules: list[list[str]] = []
+    for index, record in enumerate(records):
+        parts = [bases[index][1]]
+        violation = extended_by[index]
+        if violation is not None:
+            parts.append(repeat_offence_rule(records[violation], retention))
+        dates[index], override_rule = overrides(record, dates[index])
+        if override_rule is not None:
+            parts.append(override_rule)
+        rules.append(parts)
+
+    held_by = holds(records, dates, persons, as_of)
+    records_by_row = {record.row: record for record in records}
+    decisions = []
+    for index, record in enumerate(records):
+        parts = rules[index]
+        if held_by[index]:
+            parts.append(hold_rule(records_by_row, held_by[index]))
+        decisions.append(
+            Decision(
+                record=record,
+                expunge_on=dates[index],
+                action=action(record, dates[index], held_by[index], as_of),
+                rule="; ".join(parts),
+                held_by=held_by[index],
+                extended_by=_row(records, extended_by[index]),
+            )
+        )
+    return tuple(decisions)

@@ -1,0 +1,602 @@
+"""records.py: headers, cells → Records and problems (SPEC section 1)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+
+import pytest
+
+import sheetbot.records as records_module
+from sheetbot.config import ColumnsConfig, DateOrder, OutcomesConfig, RetentionConfig
+from sheetbot.errors import SheetError
+from sheetbot.records import (
+    NotADate,
+    Outcome,
+    Problem,
+    column_letter,
+    default_date_order,
+    find_columns,
+    normalise_identifier,
+    parse_date,
+    read_records,
+    split_identifiers,
+)
+from sheetbot.table import Cell, Table
+from tests.builders import (
+    BAN_UNTIL,
+    EXPUNGE_ON,
+    EXPUNGED_ON,
+    HEADERS,
+    NAMED,
+    OUTCOME,
+    OVERRIDE,
+    REPORTED,
+    REPORTER,
+    SUBJECT,
+    SUMMARY,
+    config,
+    day,
+    read,
+    table,
+)
+
+# --------------------------------------------------------------------------- headers
+
+
+def test_headers_found_by_name_in_any_order() -> None:
+    headers = (
+        "  outcome ",
+        SUMMARY,
+        "SUBJECT EMAIL ADDRESS/URL",
+        "date  of 1st   report",
+        "Named subjects",
+        None,
+        "Reporter",
+        "Date to expunge this record",
+    )
+    columns = find_columns(headers, config())
+    assert columns.outcome == 0
+    assert columns.subject == (4, 2)  # in the configured order
+    assert columns.reported == 3
+    assert columns.reporter == (6,)
+    assert columns.expunge_on == 7
+    assert columns.pii == (6, 4, 2)
+    # configured but absent optional columns
+    assert columns.ban_until is None
+    assert columns.override is None
+    assert columns.expunged_on is None
+
+
+def test_default_headers_all_found() -> None:
+    columns = find_columns(HEADERS, config())
+    assert (columns.ban_until, columns.override, columns.expunged_on) == (6, 8, 9)
+
+
+def test_optional_columns_configured_as_empty_are_not_used() -> None:
+    cfg = config(columns=ColumnsConfig(override="", expunged_on="", ban_until=""))
+    columns = find_columns(HEADERS, cfg)
+    assert (columns.ban_until, columns.override, columns.expunged_on) == (None, None, None)
+
+
+def test_missing_header_names_it() -> None:
+    headers = tuple(h for h in HEADERS if h not in (OUTCOME, SUBJECT))
+    with pytest.raises(SheetError) as caught:
+        find_columns(headers, config())
+    assert str(caught.value) == (
+        'header row 1 has no column "Outcome" (columns.outcome); '
+        'no column "Subject email address/URL" (columns.subject)'
+    )
+
+
+def test_missing_header_names_the_configured_header_row() -> None:
+    with pytest.raises(SheetError, match=r'^header row 3 has no column "Reporter" \('):
+        find_columns(tuple(h for h in HEADERS if h != REPORTER), config(header_row=3))
+
+
+def test_duplicate_header_names_it() -> None:
+    with pytest.raises(SheetError) as caught:
+        find_columns((*HEADERS, " outcome"), config())
+    assert str(caught.value) == (
+        'header row 1 has column "Outcome" (columns.outcome) twice, in F and K'
+    )
+
+
+def test_duplicate_optional_header_is_an_error_too() -> None:
+    with pytest.raises(SheetError, match=r'"Retention override" \(columns.override\) twice'):
+        find_columns((*HEADERS, OVERRIDE), config())
+
+
+def test_unconfigured_duplicate_headers_are_fine() -> None:
+    columns = find_columns((*HEADERS, SUMMARY, "Notes", "notes", None, ""), config())
+    assert columns.outcome == 5
+
+
+def test_non_string_header_cells_are_read_as_text() -> None:
+    cfg = config(columns=ColumnsConfig(reporter=("2025",)))
+    headers: tuple[Cell, ...] = (REPORTED, 2025, NAMED, SUBJECT, OUTCOME, EXPUNGE_ON, True)
+    assert find_columns(headers, cfg).reporter == (1,)
+
+
+def test_column_letter() -> None:
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == [
+        "A",
+        "Z",
+        "AA",
+        "AB",
+        "ZZ",
+        "AAA",
+    ]
+
+
+# --------------------------------------------------------------------------- date order
+
+
+@pytest.mark.parametrize(
+    ("locale", "order"),
+    [
+        ("en_US", "MDY"),
+        ("es_US", "MDY"),
+        ("en_PH", "MDY"),
+        ("en_PR", "MDY"),
+        ("en_GU", "MDY"),
+        ("en-US", "MDY"),
+        ("en_GB", "DMY"),
+        ("de_DE", "DMY"),
+        ("fr", "DMY"),
+        ("en", "DMY"),
+        ("ja_JP", "YMD"),
+        ("zh_CN", "YMD"),
+        ("zh_TW", "YMD"),
+        ("ko_KR", "YMD"),
+        ("hu_HU", "YMD"),
+        ("lt_LT", "YMD"),
+        ("mn_MN", "YMD"),
+        ("", "DMY"),
+        ("xx_QQ", "DMY"),
+    ],
+)
+def test_default_date_order_from_locale(locale: str, order: str) -> None:
+    assert default_date_order(locale) == order
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_serial_dates() -> None:
+    assert parse_date(45658, "DMY") == day("2025-01-01")
+    assert parse_date(45658.75, "MDY") == day("2025-01-01")  # a time of day is dropped
+    assert parse_date(1, "DMY") == day("1899-12-31")
+    assert parse_date(2958465, "DMY") == day("9999-12-31")
+    for bad in (0, 0.5, -3, 2958466, float("nan"), float("inf"), True, False):
+        with pytest.raises(NotADate):
+            parse_date(bad, "DMY")
+
+
+def test_empty_cells_are_missing_not_wrong() -> None:
+    assert parse_date(None, "DMY") is None
+    assert parse_date("   ", "DMY") is None
+
+
+def test_iso_text_date() -> None:
+    assert parse_date(" 2025-01-31 ", "MDY") == day("2025-01-31")
+    with pytest.raises(NotADate):
+        parse_date("2025-02-30", "DMY")
+
+
+def test_text_dates_dmy_and_mdy() -> None:
+    assert parse_date("31/12/2025", "DMY") == day("2025-12-31")
+    assert parse_date("12/31/2025", "MDY") == day("2025-12-31")
+    assert parse_date("3 March 2025", "MDY") == day("2025-03-03")
+    assert parse_date("March 3, 2025", "DMY") == day("2025-03-03")
+    assert parse_date("4.3.2025", "DMY") == day("2025-03-04")
+
+
+def test_ambiguous_date_follows_date_order() -> None:
+    assert parse_date("03/04/2025", "DMY") == day("2025-04-03")
+    assert parse_date("03/04/2025", "MDY") == day("2025-03-04")
+    assert parse_date("25/04/03", "YMD") == day("2025-04-03")
+
+
+def test_text_starting_with_the_year_is_year_month_day_in_every_order() -> None:
+    # dateutil alone reads these as year-day-month when dayfirst is set
+    for order in ("DMY", "MDY", "YMD"):
+        assert parse_date("2025/03/04", order) == day("2025-03-04")
+        assert parse_date("2025-3-4", order) == day("2025-03-04")
+        assert parse_date("20250304", order) == day("2025-03-04")
+
+
+def test_datetime_text_is_taken_as_its_date() -> None:
+    assert parse_date("2025-03-04T23:30:00-05:00", "DMY") == day("2025-03-04")
+    assert parse_date("4 March 2025 14:00", "MDY") == day("2025-03-04")
+
+
+@pytest.mark.parametrize("text", ["March 2025", "2025", "Mar 5", "5", "10:30", "2025-03"])
+def test_partial_date_is_not_a_date(text: str) -> None:
+    with pytest.raises(NotADate):
+        parse_date(text, "DMY")
+
+
+@pytest.mark.parametrize("text", ["soon", "tbd", "31/31/2025", "45000", "never"])
+def test_unreadable_text_is_not_a_date(text: str) -> None:
+    with pytest.raises(NotADate):
+        parse_date(text, "DMY")
+
+
+# --------------------------------------------------------------------------- records
+
+
+def test_record_read_from_a_row() -> None:
+    (rec,) = read(
+        table(
+            {
+                REPORTED: 45658,
+                REPORTER: "Reporter One",
+                NAMED: "Pat Example",
+                SUBJECT: "mailto:Pat@Mail.Test",
+                SUMMARY: "something happened",
+                OUTCOME: " resolved ",
+            }
+        )
+    )
+    assert rec.row == 2
+    assert rec.reported == day("2025-01-01")
+    assert rec.outcome is Outcome.RESOLVED
+    assert rec.ban_end is None
+    assert rec.override is None
+    assert rec.identifiers == {"pat example", "pat@mail.test"}
+    assert not rec.reporter_expunged
+    assert not rec.subject_expunged
+    assert rec.problems == ()
+    assert not rec.pending
+
+
+def test_empty_rows_skipped() -> None:
+    sheet = table(
+        {REPORTED: "2025-01-01", OUTCOME: "Resolved"},
+        (),
+        (None, "  ", "\n", None),
+        {REPORTED: "2025-02-01", OUTCOME: "Flagged"},
+        header_row=3,
+    )
+    records = read(sheet)
+    assert [(r.row, r.outcome) for r in records] == [(4, Outcome.RESOLVED), (7, Outcome.FLAGGED)]
+
+
+def test_a_row_with_any_content_is_a_record() -> None:
+    (rec,) = read(table({SUMMARY: "only a summary"}))
+    assert rec.problems == (Problem(2, REPORTED, "empty"),)
+    assert rec.pending is False
+
+
+def test_empty_outcome_is_pending() -> None:
+    (rec,) = read(table({REPORTED: "2025-01-01", OUTCOME: "  "}))
+    assert rec.outcome is None
+    assert rec.pending
+    assert rec.problems == ()
+
+
+def test_configured_outcome_labels() -> None:
+    cfg = config(outcomes=OutcomesConfig(banned=("Banned", "Ban"), flagged=("Flagged", "⚑")))
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "BAN", BAN_UNTIL: "permanent"},
+            {REPORTED: "2025-01-01", OUTCOME: "⚑"},
+            {REPORTED: "2025-01-01", OUTCOME: "violation, ACTOR not identified"},
+            {REPORTED: "2025-01-01", OUTCOME: "No Violation"},
+        ),
+        cfg,
+    )
+    assert [r.outcome for r in records] == [
+        Outcome.BANNED,
+        Outcome.FLAGGED,
+        Outcome.UNIDENTIFIED,
+        Outcome.NO_VIOLATION,
+    ]
+
+
+def test_unknown_outcome_label_needs_attention() -> None:
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved?"},
+            {REPORTED: "2025-01-01", OUTCOME: 3},
+        )
+    )
+    for rec in records:
+        assert rec.outcome is None
+        assert not rec.pending
+        assert rec.needs_attention
+        assert rec.problems == (
+            Problem(rec.row, OUTCOME, "not one of the configured outcome labels (see [outcomes])"),
+        )
+
+
+def test_reported_date_required() -> None:
+    empty, junk = read(
+        table(
+            {REPORTED: "", OUTCOME: "Resolved"},
+            {REPORTED: "last spring", OUTCOME: "Resolved"},
+        )
+    )
+    assert empty.problems == (Problem(2, REPORTED, "empty"),)
+    assert junk.problems == (Problem(3, REPORTED, "not a date"),)
+    assert empty.reported is None
+    assert junk.reported is None
+
+
+def test_banned_record_needs_a_ban_end() -> None:
+    reason = 'a banned record needs a ban end date or "permanent"'
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "Banned", BAN_UNTIL: "2026-06-30"},
+            {REPORTED: "2025-01-01", OUTCOME: "Banned", BAN_UNTIL: 46203},
+            {REPORTED: "2025-01-01", OUTCOME: "Banned"},
+            {REPORTED: "2025-01-01", OUTCOME: "Banned", BAN_UNTIL: "next year"},
+        )
+    )
+    assert [r.ban_end for r in records] == [day("2026-06-30"), day("2026-06-30"), None, None]
+    assert [r.problems for r in records[2:]] == [
+        (Problem(4, BAN_UNTIL, reason),),
+        (Problem(5, BAN_UNTIL, reason),),
+    ]
+
+
+def test_banned_record_without_a_ban_until_column_needs_attention() -> None:
+    sheet = table(
+        {REPORTED: "2025-01-01", OUTCOME: "Banned"},
+        headers=tuple(h for h in HEADERS if h != BAN_UNTIL),
+    )
+    (rec,) = read(sheet)
+    assert rec.problems == (
+        Problem(2, BAN_UNTIL, 'a banned record needs a ban end date or "permanent"'),
+    )
+
+
+def test_ban_until_ignored_for_other_outcomes() -> None:
+    (rec,) = read(table({REPORTED: "2025-01-01", OUTCOME: "Flagged", BAN_UNTIL: "whenever"}))
+    assert rec.ban_end is None
+    assert rec.problems == ()
+
+
+def test_keywords_case_insensitive() -> None:
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "BANNED", BAN_UNTIL: " Permanent "},
+            {REPORTED: "2025-01-01", OUTCOME: "banned", BAN_UNTIL: "INDEFINITE"},
+            {REPORTED: "2025-01-01", OUTCOME: "rEsOlVeD", OVERRIDE: " Keep "},
+        )
+    )
+    assert [r.ban_end for r in records] == ["permanent", "permanent", None]
+    assert records[2].override == "keep"
+    assert [r.outcome for r in records] == [Outcome.BANNED, Outcome.BANNED, Outcome.RESOLVED]
+    assert all(not r.problems for r in records)
+
+
+def test_override_cell() -> None:
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", OVERRIDE: ""},
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", OVERRIDE: "keep"},
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", OVERRIDE: "2027-05-01"},
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", OVERRIDE: 46000},
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", OVERRIDE: "forever"},
+        )
+    )
+    assert [r.override for r in records] == [
+        None,
+        "keep",
+        day("2027-05-01"),
+        day("2025-12-09"),
+        None,
+    ]
+    assert records[4].problems == (Problem(6, OVERRIDE, 'not a date or "keep"'),)
+
+
+def test_override_column_absent_means_no_override() -> None:
+    headers = tuple(h for h in HEADERS if h != OVERRIDE)
+    (rec,) = read(table({REPORTED: "2025-01-01", OUTCOME: "Resolved"}, headers=headers))
+    assert rec.override is None
+
+
+def test_text_dates_in_records_follow_date_order() -> None:
+    sheet = table({REPORTED: "03/04/2025", OUTCOME: "Banned", BAN_UNTIL: "05/06/2025"})
+    (dmy,) = read(sheet, date_order="DMY")
+    (mdy,) = read(sheet, date_order="MDY")
+    assert (dmy.reported, dmy.ban_end) == (day("2025-04-03"), day("2025-06-05"))
+    assert (mdy.reported, mdy.ban_end) == (day("2025-03-04"), day("2025-05-06"))
+
+
+def test_already_expunged_cells() -> None:
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved"},
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", REPORTER: "x", NAMED: " "},
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", SUBJECT: "pat@mail.test"},
+            [45658, None, None, None, None, "Resolved"],  # a short row: missing cells are empty
+        )
+    )
+    assert [(r.reporter_expunged, r.subject_expunged) for r in records] == [
+        (True, True),
+        (False, True),
+        (True, False),
+        (True, True),
+    ]
+    assert [r.identifiers for r in records] == [set(), set(), {"pat@mail.test"}, set()]
+
+
+def test_redaction_text_counts_as_expunged_and_is_not_an_identifier() -> None:
+    cfg = config(retention=RetentionConfig(redaction_text="Expunged"))
+    records = read(
+        table(
+            {REPORTED: 45658, OUTCOME: "Resolved", REPORTER: "Expunged", NAMED: " Expunged "},
+            {REPORTED: 45658, OUTCOME: "Resolved", REPORTER: "expunged", SUBJECT: "EXPUNGED"},
+            {REPORTED: 45658, OUTCOME: "Resolved", NAMED: "Expunged", SUBJECT: "jo@mail.test"},
+            {REPORTED: 45658, OUTCOME: "Resolved", NAMED: "Expunged, kim@mail.test"},
+        ),
+        cfg,
+    )
+    assert [(r.reporter_expunged, r.subject_expunged) for r in records] == [
+        (True, True),
+        (True, True),
+        (True, False),
+        (True, False),
+    ]
+    assert [r.identifiers for r in records] == [
+        set(),
+        set(),
+        {"jo@mail.test"},
+        {"kim@mail.test"},
+    ]
+
+
+def test_without_redaction_text_only_empty_cells_count_as_expunged() -> None:
+    (rec,) = read(table({REPORTED: 45658, OUTCOME: "Resolved", NAMED: "Expunged"}))
+    assert not rec.subject_expunged
+    assert rec.identifiers == {"expunged"}
+
+
+def test_unidentified_not_linked() -> None:
+    (rec,) = read(
+        table(
+            {
+                REPORTED: 45658,
+                OUTCOME: "Violation, actor not identified",
+                NAMED: "someone@mail.test",
+            }
+        )
+    )
+    assert rec.identifiers == frozenset()
+    assert not rec.subject_expunged  # its subject cells are kept, not read as identifiers
+
+
+def test_needs_attention_records_keep_their_identifiers() -> None:
+    (rec,) = read(table({REPORTED: "someday", OUTCOME: "Resolved", NAMED: "jo@mail.test"}))
+    assert rec.needs_attention
+    assert rec.identifiers == {"jo@mail.test"}
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+def test_same_person_linked_by_normalised_identifiers() -> None:
+    spellings = [
+        "jo@mail.test",
+        "MAILTO:Jo@Mail.Test",
+        " mailto: jo@mail.test ",
+        "@jo@mail.test",
+    ]
+    assert {normalise_identifier(s) for s in spellings} == {"jo@mail.test"}
+    urls = [
+        "https://www.example.org/jo/",
+        "http://example.org/jo",
+        "HTTPS://WWW.Example.org/jo//",
+        "www.example.org/jo",
+        "example.org/jo",
+    ]
+    assert {normalise_identifier(s) for s in urls} == {"example.org/jo"}
+    assert {normalise_identifier(s) for s in ["@JoHandle", "johandle", " @johandle "]} == {
+        "johandle"
+    }
+
+
+def test_multi_person_cells() -> None:
+    assert split_identifiers("a@mail.test, B@mail.test;c@mail.test\nD\r\n@e ;; ,") == {
+        "a@mail.test",
+        "b@mail.test",
+        "c@mail.test",
+        "d",
+        "e",
+    }
+
+
+def test_placeholder_identifiers_are_dropped() -> None:
+    assert split_identifiers("-, ?, /, mailto:, https://, @") == set()
+    assert normalise_identifier("--") == ""
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def test_problems_never_contain_cell_values() -> None:
+    secrets = [
+        "Secret Reporter",
+        "secret-subject@mail.test",
+        "Secret Outcome Label",
+        "secret ban text",
+        "secret override text",
+        "secret date text",
+    ]
+    sheet = table(
+        {
+            REPORTED: secrets[5],
+            REPORTER: secrets[0],
+            SUBJECT: secrets[1],
+            OUTCOME: secrets[2],
+            OVERRIDE: secrets[4],
+        },
+        {REPORTED: 45658, OUTCOME: "Banned", BAN_UNTIL: secrets[3], NAMED: secrets[1]},
+    )
+    records = read(sheet)
+    problems = [p for r in records for p in r.problems]
+    assert len(problems) == 4
+    text = repr(problems).casefold()
+    for secret in secrets:
+        assert secret.casefold() not in text
+
+
+# --------------------------------------------------------------------------- performance
+
+
+def test_reading_100000_rows_is_fast() -> None:
+    base: list[tuple[Cell, ...]] = [
+        (45000 + i % 700, "R", "N", "s@mail.test", "x", "Resolved", None, None, None, None)
+        for i in range(50_000)
+    ]
+    text: list[tuple[Cell, ...]] = [
+        ("2024-01-0" + str(1 + i % 9), "R", "", "", "x", "flagged", None, "", "", "")
+        for i in range(50_000)
+    ]
+    sheet = Table(header_row=1, headers=HEADERS, rows=tuple(base + text))
+    cfg = config()
+    started = time.perf_counter()
+    records = read_records(sheet, find_columns(sheet.headers, cfg), cfg, "DMY")
+    elapsed = time.perf_counter() - started
+    assert len(records) == 100_000
+    assert not any(r.problems for r in records)
+    assert elapsed < 3.0, f"{elapsed:.2f} s"
+
+
+def test_text_dates_are_parsed_once_per_distinct_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = records_module._parse_text_date
+
+    def counting(text: str, order: DateOrder) -> dt.date:
+        calls.append(text)
+        return original(text, order)
+
+    monkeypatch.setattr(records_module, "_parse_text_date", counting)
+    rows = [{REPORTED: "1 March 2025", OUTCOME: "Resolved"} for _ in range(50)]
+    records = read(table(*rows))
+    assert {r.reported for r in records} == {day("2025-03-01")}
+    assert calls == ["1 March 2025"]
+
+
+def test_changed_columns_config_is_used() -> None:
+    cfg = config(
+        columns=dataclasses.replace(
+            ColumnsConfig(), outcome="Banned or flagged", reporter=("Reporter", "CoC person")
+        )
+    )
+    headers = (REPORTED, "CoC person", REPORTER, NAMED, SUBJECT, "Banned or flagged", EXPUNGE_ON)
+    (rec,) = read(
+        table(
+            {REPORTED: 45658, "CoC person": "someone", "Banned or flagged": "Flagged"},
+            headers=headers,
+        ),
+        cfg,
+    )
+    assert rec.outcome is Outcome.FLAGGED
+    assert not rec.reporter_expunged
+    assert find_columns(headers, cfg).expunged_on is None
+    assert EXPUNGED_ON not in headers
