@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -73,7 +73,8 @@ class Record:
     outcome: Outcome | None  # None = pending (empty cell) or unreadable (see problems)
     ban_end: dt.date | Permanent | None
     override: dt.date | Keep | None
-    identifiers: frozenset[str]  # normalised subject identifiers; empty once subjects expunged
+    # Normalised subject identifiers; empty once subjects expunged. Personal data: never shown.
+    identifiers: frozenset[str] = field(repr=False)
     reporter_expunged: bool  # every reporter cell empty or the redaction text
     subject_expunged: bool  # every subject cell empty or the redaction text
     problems: tuple[Problem, ...] = ()

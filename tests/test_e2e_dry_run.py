@@ -142,3 +142,20 @@ def test_missing_records_tab_names_the_tabs(served: tuple[FakeGoogle, str], tmp_
         "sheetbot: error: spreadsheet.records_tab: no tab 'Records' in the spreadsheet "
         "(its tabs: 'Incidents')\n"
     )
+
+
+def test_the_plan_value_shows_no_personal_data(demo_fake: tuple[FakeGoogle, str]) -> None:
+    """The plan is a value that may end up in a log or a traceback: its repr holds no PII."""
+    from sheetbot.google.client import GoogleClient
+    from sheetbot.google.sheet import SheetAdapter
+    from sheetbot.run import plan_snapshot
+
+    _fake, root = demo_fake
+    from sheetbot.demo import DEMO_ID, demo_config
+
+    snapshot = SheetAdapter(GoogleClient(credentials=None, api_root=root), DEMO_ID).read(
+        "Records", 1, "Retention log"
+    )
+    plan = plan_snapshot(snapshot, demo_config(), AS_OF)
+    assert plan.changes
+    assert_no_pii(repr(plan), demo_pii())
