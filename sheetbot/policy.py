@@ -26,10 +26,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from typing import Literal
-
-from dateutil.relativedelta import relativedelta
 
 from sheetbot.config import Duration, RetentionConfig
 from sheetbot.people import person_indices
@@ -79,20 +76,15 @@ def _day(ordinal: int) -> dt.date | Never:
 
 
 def _after(duration: Duration, start: dt.date) -> dt.date | Never:
-    """``start + duration`` (``Duration.after``, its relativedelta built once per term).
+    """``start + duration``, like ``Duration.after``.
 
     A date beyond the year 9999 cannot be written: it is "never".
     """
     try:
-        result: dt.date = start + _delta(duration)
+        result: dt.date = start + duration.delta
     except (OverflowError, ValueError):
         return "never"
     return result
-
-
-@cache
-def _delta(duration: Duration) -> relativedelta:
-    return duration.delta
 
 
 # --------------------------------------------------------------------------- 1. base date
