@@ -6,6 +6,7 @@ The only module that knows click.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import traceback
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from sheetbot import __version__
+from sheetbot import __version__, health, logs
 from sheetbot import config as config_mod
 from sheetbot.errors import ConfigError, SheetbotError
 from sheetbot.report import RunReport, render_json, render_text
@@ -29,6 +30,7 @@ EXIT_ATTENTION = 3  # success, but some records need attention
 EXIT_REFUSED = 4  # a safety guard refused (mass expunge, access change); nothing it guards written
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("sheetbot")
 
 
 def exit_code(report: RunReport) -> int:
@@ -45,7 +47,12 @@ def exit_code(report: RunReport) -> int:
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"sheetbot: error: {message}", err=True)
+    """One line on stderr: plain text, or a JSON log line under ``--log-format json``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().params.get("log_format") == "json":
+        log.error(message)
+    else:
+        click.echo(f"sheetbot: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -119,13 +126,32 @@ def as_of_option(func: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetbot")
-def main() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(logs.LEVELS, case_sensitive=False),
+    default=logs.DEFAULT_LEVEL,
+    envvar=logs.LOG_LEVEL_ENV,
+    show_envvar=True,
+    show_default=True,
+    help="The least severe log message written to stderr.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(logs.FORMATS),
+    default=logs.DEFAULT_FORMAT,
+    envvar=logs.LOG_FORMAT_ENV,
+    show_envvar=True,
+    show_default=True,
+    help="Logs on stderr: 'LEVEL message' lines, or one JSON object per line.",
+)
+def main(log_level: str, log_format: str) -> None:
     """Keep a Code of Conduct committee's incident spreadsheet true to its record-keeping policy.
 
     sheetbot reads the records tab, works out when each record's personal data must go,
     blanks the expired cells (keeping the general information), makes the sheet's sharing
     match the committee roster, and reports what it did without printing personal data.
     """
+    logs.setup(log_level, log_format)
 
 
 @main.command()
@@ -146,16 +172,34 @@ def main() -> None:
     show_envvar=True,
     help="Let a reviewed run expunge more than retention.max_expunge_per_run records.",
 )
+@click.option(
+    "--ping-url",
+    metavar="URL",
+    envvar=health.PING_URL_ENV,
+    show_envvar=True,
+    help="Dead man's switch (healthchecks.io style): URL/start, then URL/<exit code>.",
+)
+@click.option(
+    "--webhook-url",
+    metavar="URL",
+    envvar=health.WEBHOOK_URL_ENV,
+    show_envvar=True,
+    help="Slack-compatible webhook: one line of counts per run, never personal data.",
+)
 def run(
     config_path: Path | None,
     dry_run: bool,
     as_of: dt.date | None,
     fmt: str,
     allow_mass_expunge: bool,
+    ping_url: str | None,
+    webhook_url: str | None,
 ) -> None:
     """Plan every record's retention, then apply it (the cron entry point)."""
     from sheetbot import run as run_mod
 
+    signals = health.Signals(ping_url=ping_url, webhook_url=webhook_url)
+    signals.start()
     try:
         config = load_config(config_path)
         report = run_mod.execute(
@@ -165,11 +209,15 @@ def run(
             allow_mass_expunge=allow_mass_expunge,
         )
     except SheetbotError as exc:
+        signals.finish(None, EXIT_ERROR)
         fail(str(exc))
-    except Exception as exc:
+    except Exception as exc:  # the last line of defence against leaking a cell's value
+        signals.finish(None, EXIT_ERROR)
         internal_error(exc)
     emit(report, fmt)
-    sys.exit(exit_code(report))
+    code = exit_code(report)
+    signals.finish(report, code)
+    sys.exit(code)
 
 
 @main.command()
@@ -193,3 +241,26 @@ def demo(as_of: dt.date | None, fmt: str) -> None:
         "that need attention on purpose. The demo itself exits 0.)",
         err=True,
     )
+
+
+@main.command()
+@config_option
+@as_of_option
+@format_option
+def check(config_path: Path | None, as_of: dt.date | None, fmt: str) -> None:
+    """Check the setup, writing nothing: configuration, credentials, the spreadsheet, the
+    bot's rights, headers, dates and, with [access], the roster and link sharing.
+
+    Exits 1 when a check fails (`sheetbot run` would fail or be refused), else 0.
+    """
+    from sheetbot import check as check_mod
+
+    try:
+        report = check_mod.run_checks(config_path, as_of=as_of)
+    except SheetbotError as exc:
+        fail(str(exc))
+    except Exception as exc:  # the last line of defence against leaking a cell's value
+        internal_error(exc)
+    render = check_mod.render_json if fmt == "json" else check_mod.render_text
+    click.echo(render(report), nl=False)
+    sys.exit(report.exit_code)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import replace
 
@@ -24,8 +25,10 @@ from sheetbot.google.sheet import SheetAdapter, SheetWriter
 from sheetbot.plan import Plan, build_plan
 from sheetbot.policy import decide
 from sheetbot.records import default_date_order, find_columns, read_records
-from sheetbot.report import RunReport, Skipped
+from sheetbot.report import RunReport, Skipped, summary_line
 from sheetbot.table import Snapshot
+
+log = logging.getLogger("sheetbot.run")
 
 
 def today(config: Config) -> dt.date:
@@ -100,7 +103,16 @@ def execute(
         config.spreadsheet.log_tab,
         roster_tab=access.roster_tab if access else "",
     )
+    log.info(
+        "read %d rows from tab %r (locale %s)",
+        len(snapshot.table.rows),
+        snapshot.records_tab,
+        snapshot.locale or "unknown",
+    )
     plan = plan_snapshot(snapshot, config, as_of, allow_mass_expunge=allow_mass_expunge)
+    log.info(summary_line(plan))
+    if plan.refusal is not None:
+        log.warning("refused: %s", plan.refusal.reason)
     report = RunReport(
         spreadsheet_id=config.spreadsheet.id,
         records_tab=config.spreadsheet.records_tab,
@@ -117,6 +129,11 @@ def execute(
             log_rows=applied.log_rows,
             warnings=applied.warnings,
         )
+        log.info("wrote %d rows, logged %d audit rows", len(applied.written), applied.log_rows)
+        for row, reason in applied.skipped:
+            log.warning("row %d skipped: %s; the next run retries it", row, reason)
+        for warning in applied.warnings:
+            log.warning(warning)
     if access is None:
         return report
     drive = DriveAdapter(client, config.spreadsheet.id)
@@ -125,8 +142,10 @@ def execute(
     if dry_run or not access_plan.to_execute:
         return report
     done = drive.apply(access_plan.to_execute)
+    log.info("applied %d permission changes", len(done.done))
     warnings = report.warnings
     if done.failed:
+        log.warning(done.failed)
         warnings += (
             f"access change stopped after {len(done.done)} of "
             f"{len(access_plan.to_execute)} changes: {done.failed}",

@@ -1,0 +1,649 @@
+"""Benchmark: sheetbot's real CLI path against the fake Google API, at 1k / 10k / 100k rows.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_run.py                 # 1,000, 10,000 and 100,000 rows
+    .venv/bin/python benchmarks/bench_run.py --sizes 1000    # quick smoke run (a few seconds)
+
+For each size it builds a realistic records tab (the demo's headers; every outcome type; real
+dates, some text dates and a few unreadable ones; subjects shared between rows so people
+link; older records already expunged and their dates written, as a sheet looks after months
+of daily runs; a backlog of records due today), serves it with ``sheetbot.fake_google.serve``
+on 127.0.0.1, and runs ``sheetbot run --config ... --as-of ...`` through
+``click.testing.CliRunner`` (``sheetbot.cli.main``): a dry run, the apply, and a second run
+that should change nothing. Separately it reads the snapshot once with the sheet adapter and
+times the pure ``plan_snapshot`` against ``json.loads`` of the very bytes of the fake's
+``values:batchGet`` answer.
+
+Checks (SPEC section 6), printed as PASS/FAIL; the exit status is 1 if any fails:
+
+- planning the largest size (100,000 rows, when given) takes under 3x the JSON decode of its
+  values response (every size is printed; only sizes >= 100,000 are checked: at small sizes
+  fixed costs dominate and the spec speaks of 100,000 rows);
+- planning's peak memory (tracemalloc, new allocations during ``plan_snapshot``) is under 10x
+  the values response size (every size);
+- requests: a dry run <= 3, the no-change second run <= 4, an apply <= 8 (every size).
+
+Not run by CI (too slow at 100,000 rows); ``--sizes 1000`` is a quick smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from click.testing import CliRunner  # noqa: E402
+
+import sheetbot.run as run_mod  # noqa: E402  (imported here so import time is not measured)
+from sheetbot.cli import main  # noqa: E402
+from sheetbot.config import from_mapping  # noqa: E402
+from sheetbot.demo_sheet import HEADERS  # noqa: E402
+from sheetbot.fake_google.core import FakeGoogle  # noqa: E402
+from sheetbot.fake_google.transports import serve  # noqa: E402
+from sheetbot.google.client import GoogleClient  # noqa: E402
+from sheetbot.google.sheet import SheetAdapter  # noqa: E402
+from sheetbot.table import Snapshot, Table, date_to_serial  # noqa: E402
+
+SHEET_ID = "1BenchCoCIncidentRecords-sheetbot"
+BOT = "sheetbot-bench@bench-project.iam.gserviceaccount.com"
+LOCALE = "en_GB"
+AS_OF = dt.date(2026, 11, 24)
+RECORDS_TAB = "Records"
+
+COL = {name: i for i, name in enumerate(HEADERS)}
+REPORTED = COL["Date of 1st report"]
+REPORTER = COL["Reporter"]
+SUBJECTS = COL["Named subjects"]
+CONTACT = COL["Subject email address/URL"]
+OUTCOME = COL["Outcome"]
+BAN_UNTIL = COL["Ban until"]
+EXPUNGE_ON = COL["Date to expunge this record"]
+OVERRIDE = COL["Retention override"]
+EXPUNGED_ON = COL["Expunged on"]
+
+# Budgets (SPEC section 6) and performance targets (issue #3, item 6).
+DRY_RUN_BUDGET = 3
+NO_CHANGE_BUDGET = 4
+APPLY_BUDGET = 8
+PLAN_VS_DECODE = 3.0  # planning 100,000 rows < 3x json.loads of the values response
+MEMORY_VS_RESPONSE = 10.0  # planning's peak memory < 10x the values response
+CHECKED_PLAN_ROWS = 100_000
+
+
+def settings(max_expunge: int) -> dict[str, Any]:
+    return {
+        "spreadsheet": {"id": SHEET_ID, "timezone": "Europe/London"},
+        "retention": {"max_expunge_per_run": max_expunge},
+    }
+
+
+def config_text(root: str, max_expunge: int) -> str:
+    return (
+        f'[spreadsheet]\nid = "{SHEET_ID}"\ntimezone = "Europe/London"\n'
+        f'[google]\napi_root = "{root}"\n'
+        f"[retention]\nmax_expunge_per_run = {max_expunge}\n"
+    )
+
+
+# --------------------------------------------------------------------------- the sheet
+
+OUTCOMES = [  # (label, weight): as a committee's sheet might look
+    ("Resolved", 40),
+    ("Flagged", 14),
+    ("No violation", 15),
+    ("Violation, actor not identified", 12),
+    ("Banned", 8),
+    ("resolved", 2),  # labels are matched case-insensitively
+    ("Warned", 0.1),  # not configured: needs attention
+]
+SUMMARY_WORDS = [
+    "talk",
+    "hallway",
+    "sprint",
+    "party",
+    "workshop",
+    "keynote",
+    "chat",
+    "channel",
+    "badge",
+    "slide",
+    "venue",
+    "dinner",
+    "remark",
+    "photo",
+    "message",
+    "thread",
+    "queue",
+    "stage",
+    "booth",
+    "meetup",
+]
+
+
+def _pick_outcome(rng: random.Random) -> str:
+    labels, weights = zip(*OUTCOMES, strict=True)
+    return str(rng.choices(labels, weights)[0])
+
+
+def _contact(rng: random.Random, person: int) -> str:
+    """One spelling of a person's identifier: the same person is written several ways."""
+    kind = person % 4
+    if kind == 0:
+        return rng.choice(
+            [
+                f"person{person}@mail.test",
+                f"Person{person}@Mail.Test",
+                f"mailto:person{person}@mail.test",
+            ]
+        )
+    if kind == 1:
+        return rng.choice(
+            [f"https://social.example.org/@p{person}", f"social.example.org/@p{person}/"]
+        )
+    if kind == 2:
+        return rng.choice([f"@handle{person}", f"@Handle{person}"])
+    return f"https://www.example.org/people/{person}/"
+
+
+def _date_cell(rng: random.Random, day: dt.date) -> Any:
+    """A date as a committee types it: mostly a real date, some text (en_GB: day first)."""
+    roll = rng.random()
+    if roll < 0.85:
+        return day
+    if roll < 0.95:
+        return day.strftime("%d/%m/%Y")
+    if roll < 0.99:
+        return day.isoformat()
+    return day.strftime("%d %B %Y")
+
+
+def raw_rows(n: int, seed: int) -> list[list[Any]]:
+    """``n`` invented records (no expunge dates yet): rows under HEADERS."""
+    rng = random.Random(seed)
+    people = 10 * n
+    repeaters = max(5, n // 25)
+    span = 8 * 365  # records reported over the last eight years
+    rows: list[list[Any]] = []
+    for i in range(n):
+        reported = AS_OF - dt.timedelta(days=int(span * (1 - (i + rng.random()) / n)) + 1)
+        outcome = _pick_outcome(rng)
+        if (AS_OF - reported).days < 60 and rng.random() < 0.3:
+            outcome = ""  # recent reports: some still pending a decision
+        # Most people are named once; a quarter of the rows name a repeat offender (each
+        # named in ~6 rows), and a handful of people are named in hundreds of rows.
+        roll = rng.random()
+        if roll < 0.005:
+            person = rng.randrange(3)
+        elif roll < 0.25:
+            person = rng.randrange(repeaters)
+        else:
+            person = rng.randrange(people)
+        subjects = f"Subject {person}"
+        contact = _contact(rng, person)
+        if rng.random() < 0.03:
+            other = rng.randrange(people)
+            subjects += f", Subject {other}"
+            contact += "\n" + _contact(rng, other)
+        if outcome == "Violation, actor not identified":
+            subjects, contact = "unknown attendee", ""
+        ban_until: Any = ""
+        if outcome == "Banned":
+            roll = rng.random()
+            if roll < 0.15:
+                ban_until = rng.choice(["permanent", "Permanent", "indefinite"])
+            elif roll > 0.997:
+                ban_until = ""  # banned with no end: needs attention
+            else:
+                ban_until = _date_cell(
+                    rng, reported + dt.timedelta(days=rng.randrange(180, 3 * 365))
+                )
+        reported_cell = _date_cell(rng, reported)
+        if rng.random() < 0.002:
+            reported_cell = rng.choice(["sometime in spring", "tbc", "March", "?"])
+        override: Any = ""
+        roll = rng.random()
+        if roll < 0.01:
+            override = "keep"
+        elif roll < 0.02:
+            override = reported + dt.timedelta(days=rng.randrange(30, 4 * 365))
+        words = " ".join(rng.choices(SUMMARY_WORDS, k=8))
+        rows.append(
+            [
+                reported_cell,
+                f"Reporter {rng.randrange(n)}",
+                subjects,
+                contact,
+                f"Report {i}: {words}",
+                "Contacted the subject" if outcome else "",
+                "Spoke to the local rep" if rng.random() < 0.2 else "",
+                "Shared with organisers" if outcome else "",
+                outcome,
+                ban_until,
+                "",
+                override,
+                "",
+            ]
+        )
+        if rng.random() < 0.001:
+            rows.append([""] * len(HEADERS))  # a blank line a human left
+    return rows
+
+
+def _as_cell(value: Any) -> Any:
+    """A Python fixture value as the API returns it (UNFORMATTED_VALUE, SERIAL_NUMBER)."""
+    if isinstance(value, dt.date):
+        return date_to_serial(value)
+    return value
+
+
+def _snapshot(rows: list[list[Any]]) -> Snapshot:
+    """The snapshot the adapter would build from these rows (no HTTP: for the set-up)."""
+
+    def trimmed(row: list[Any]) -> tuple[Any, ...]:
+        cells = [_as_cell(v) for v in row]
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        return tuple(cells)
+
+    table = Table(1, tuple(HEADERS), tuple(trimmed(r) for r in rows))
+    return Snapshot(SHEET_ID, LOCALE, "Europe/London", RECORDS_TAB, 0, table, True)
+
+
+def settle(rows: list[list[Any]], day: dt.date, rounds: int = 4) -> None:
+    """Make ``rows`` look as the bot leaves them after running daily up to ``day``: due
+    records blanked with their "Expunged on", every expunge date written. Uses the real
+    planner (pure, no HTTP) until it has nothing left to write."""
+    config = from_mapping(settings(10**9))
+    for _ in range(rounds):
+        known = [r for r in rows if _reported_on_or_before(r, day)]
+        plan = run_mod.plan_snapshot(_snapshot(known), config, day, allow_mass_expunge=True)
+        if not plan.changes:
+            return
+        for change in plan.changes:
+            row = known[change.row - 2]
+            for write in change.writes:
+                row[write.column] = write.value
+        # "Expunged on" is written as the day of the run that blanked the row.
+
+
+def _reported_on_or_before(row: list[Any], day: dt.date) -> bool:
+    value = row[REPORTED]
+    if isinstance(value, dt.date):
+        return value <= day
+    return True  # text dates: treat as old (they are spread like the others)
+
+
+def build_rows(n: int, seed: int, backlog_days: int) -> list[list[Any]]:
+    """Header + ``n`` records, settled as of ``backlog_days`` before AS_OF: the records that
+    fell due since then (and the records reported since) are what today's run finds."""
+    rows = raw_rows(n, seed)
+    settle(rows, AS_OF - dt.timedelta(days=backlog_days))
+    return [list(HEADERS), *rows]
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class ServerClock:
+    """CPU and wall time the fake spent in ``handle`` (same process, its own threads)."""
+
+    cpu: float = 0.0
+    wall: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.cpu = self.wall = 0.0
+
+
+def instrument(fake: FakeGoogle) -> ServerClock:
+    clock = ServerClock()
+    handle = fake.handle
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        c0, w0 = time.thread_time(), time.perf_counter()
+        try:
+            return handle(*args, **kwargs)
+        finally:
+            with clock.lock:
+                clock.cpu += time.thread_time() - c0
+                clock.wall += time.perf_counter() - w0
+
+    fake.handle = timed  # type: ignore[method-assign]  # the HTTP handler calls fake.handle
+    return clock
+
+
+@dataclass
+class CliRun:
+    code: int
+    out: str
+    err: str
+    wall: float
+    cpu: float
+    server_cpu: float
+    requests: list[str]
+    peak: int | None = None  # tracemalloc peak (bytes), when traced
+
+
+def cli(
+    fake: FakeGoogle, clock: ServerClock, config: Path, *args: str, trace: bool = False
+) -> CliRun:
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat(), *args]
+    fake.clear_log()
+    clock.reset()
+    gc.collect()
+    if trace:
+        tracemalloc.start()
+    c0, w0 = time.process_time(), time.perf_counter()
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    peak = None
+    if trace:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    requests = [f"{r.method} {r.path.split('/', 4)[-1]}" for r in fake.requests if r.api != "token"]
+    return CliRun(
+        result.exit_code, result.stdout, result.stderr, wall, cpu, clock.cpu, requests, peak
+    )
+
+
+def best_of(repeat: int, func: Callable[[], Any]) -> tuple[float, Any]:
+    """The fastest of ``repeat`` calls (wall seconds) and the last result."""
+    times = []
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - t0)
+    return min(times), result
+
+
+_SUMMARY = re.compile(r"Plan: (\d+) records: (.*); (\d+) rows? to write\.")
+
+
+def summary(out: str) -> tuple[int, str, int]:
+    match = _SUMMARY.search(out)
+    if not match:
+        return 0, "?", 0
+    return int(match.group(1)), match.group(2), int(match.group(3))
+
+
+@dataclass
+class Result:
+    rows: int
+    records: int
+    summary: str
+    changes: int
+    dry: CliRun
+    dry_peak: int
+    apply: CliRun
+    second: CliRun
+    second_changes: int
+    second_summary: str
+    settled: CliRun | None  # the first run after the apply that changed nothing
+    response_bytes: int
+    decode: float
+    plan: float
+    plan_peak: int
+    build_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.plan / self.decode if self.decode else float("inf")
+
+
+@contextmanager
+def served_sheet(n: int, seed: int, backlog: int) -> Iterator[tuple[FakeGoogle, str, float]]:
+    t0 = time.perf_counter()
+    rows = build_rows(n, seed, backlog)
+    fake = FakeGoogle(user_email=BOT)
+    fake.add_spreadsheet(
+        SHEET_ID,
+        title=f"CoC incident records (benchmark, {n} rows)",
+        locale=LOCALE,
+        time_zone="Europe/London",
+        tabs={RECORDS_TAB: rows},
+        owner="chair@example.org",
+    )
+    del rows
+    build = time.perf_counter() - t0
+    with serve(fake) as root:
+        yield fake, root, build
+
+
+def bench(n: int, seed: int, backlog: int, repeat: int, log: Callable[[str], None]) -> Result:
+    with (
+        served_sheet(n, seed, backlog) as (fake, root, build),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        log(f"  {n:,} rows: sheet built and served in {build:.1f}s")
+        config_path = Path(tmp) / "sheetbot.toml"
+        config_path.write_text(config_text(root, 10**9), encoding="utf-8")
+        clock = instrument(fake)
+
+        # The pure planner on the snapshot, and json.loads on the values response bytes.
+        client = GoogleClient(credentials=None, api_root=root)
+        snapshot = SheetAdapter(client, SHEET_ID).read(RECORDS_TAB, 1, "Retention log")
+        batch_get = next(r for r in fake.requests if "values:batchGet" in r.path)
+        url = batch_get.raw_path + "?" + urlencode(batch_get.query, doseq=True)
+        status, _headers, body = fake.handle("GET", url)
+        assert status == 200, status
+        decoded = json.loads(body)
+        assert decoded["valueRanges"][0]["values"][0] == list(HEADERS)
+        del decoded
+        decode, _ = best_of(repeat, lambda: json.loads(body))
+        config = from_mapping(settings(10**9))
+        plan_once = partial(run_mod.plan_snapshot, snapshot, config, AS_OF, allow_mass_expunge=True)
+        plan_time, plan = best_of(repeat, plan_once)
+        del plan
+        gc.collect()
+        tracemalloc.start()  # traces only what planning allocates (the snapshot is not counted)
+        plan_once()
+        plan_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del plan_once, snapshot, client
+        log(
+            f"  {n:,} rows: plan_snapshot {plan_time:.3f}s, json.loads {decode:.3f}s "
+            f"({len(body):,} bytes)"
+        )
+
+        # The CLI: dry run (timed, then traced for memory), apply, a second run.
+        dry = cli(fake, clock, config_path, "--dry-run")
+        assert dry.code in (0, 3), (dry.code, dry.err)
+        records, text, changes = summary(dry.out)
+        log(f"  {n:,} rows: dry run {dry.wall:.2f}s — {text}; {changes} rows to write")
+        traced = cli(fake, clock, config_path, "--dry-run", trace=True)
+        apply = cli(fake, clock, config_path, "--allow-mass-expunge")
+        assert apply.code in (0, 3), (apply.code, apply.out[-2000:], apply.err)
+        log(f"  {n:,} rows: apply {apply.wall:.2f}s, {len(apply.requests)} requests")
+        # SPEC 2: "a second run on the same day writes nothing at all". If it does write,
+        # run once more: the budget of a run that changes nothing is checked on the first
+        # run that changes nothing.
+        second = cli(fake, clock, config_path, "--allow-mass-expunge")
+        _, second_text, second_changes = summary(second.out)
+        log(
+            f"  {n:,} rows: second run {second.wall:.2f}s, {len(second.requests)} requests, "
+            f"{second_changes} rows to write ({second_text})"
+        )
+        settled: CliRun | None = second if second_changes == 0 else None
+        third_changes = None
+        if settled is None:
+            third = cli(fake, clock, config_path, "--allow-mass-expunge")
+            _, third_text, third_changes = summary(third.out)
+            log(
+                f"  {n:,} rows: third run {third.wall:.2f}s, {len(third.requests)} requests, "
+                f"{third_changes} rows to write ({third_text})"
+            )
+            settled = third if third_changes == 0 else None
+        return Result(
+            rows=n,
+            records=records,
+            summary=text,
+            changes=changes,
+            dry=dry,
+            dry_peak=traced.peak or 0,
+            apply=apply,
+            second=second,
+            second_changes=second_changes,
+            second_summary=second_text,
+            settled=settled,
+            response_bytes=len(body),
+            decode=decode,
+            plan=plan_time,
+            plan_peak=plan_peak,
+            build_seconds=build,
+        )
+
+
+# --------------------------------------------------------------------------- report
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:.1f}"
+
+
+def table(results: list[Result]) -> str:
+    head = (
+        "| rows | to write | requests dry/apply/2nd | dry run wall / CPU (fake) s "
+        "| apply wall / CPU (fake) s | dry-run peak MiB | values response MiB "
+        "| json.loads s | plan_snapshot s | plan / decode | plan peak MiB (x response) |"
+    )
+    lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
+    for r in results:
+        second = f"{len(r.second.requests)}"
+        if r.second_changes:
+            second += f" ({r.second_changes} rows)"
+        lines.append(
+            f"| {r.rows:,} | {r.changes:,} "
+            f"| {len(r.dry.requests)} / {len(r.apply.requests)} / {second} "
+            f"| {r.dry.wall:.2f} / {r.dry.cpu:.2f} ({r.dry.server_cpu:.2f}) "
+            f"| {r.apply.wall:.2f} / {r.apply.cpu:.2f} ({r.apply.server_cpu:.2f}) "
+            f"| {mib(r.dry_peak)} | {mib(r.response_bytes)} | {r.decode:.3f} | {r.plan:.3f} "
+            f"| {r.ratio:.2f} | {mib(r.plan_peak)} ({r.plan_peak / r.response_bytes:.1f}x) |"
+        )
+    return "\n".join(lines)
+
+
+def checks(results: list[Result]) -> list[tuple[bool, str]]:
+    out: list[tuple[bool, str]] = []
+    for r in results:
+        if r.rows >= CHECKED_PLAN_ROWS:
+            out.append(
+                (
+                    r.ratio < PLAN_VS_DECODE,
+                    f"{r.rows:,} rows: planning {r.plan:.3f}s < {PLAN_VS_DECODE:g} x json.loads "
+                    f"{r.decode:.3f}s (ratio {r.ratio:.2f})",
+                )
+            )
+        ratio = r.plan_peak / r.response_bytes
+        out.append(
+            (
+                ratio < MEMORY_VS_RESPONSE,
+                f"{r.rows:,} rows: planning peak memory {mib(r.plan_peak)} MiB < "
+                f"{MEMORY_VS_RESPONSE:g} x response {mib(r.response_bytes)} MiB ({ratio:.1f}x)",
+            )
+        )
+        for name, run, budget in (
+            ("dry run", r.dry, DRY_RUN_BUDGET),
+            ("apply", r.apply, APPLY_BUDGET),
+            ("same-day second run", r.second, APPLY_BUDGET),
+        ):
+            out.append(
+                (
+                    len(run.requests) <= budget,
+                    f"{r.rows:,} rows: {name} used {len(run.requests)} requests <= {budget} "
+                    f"({', '.join(run.requests)})",
+                )
+            )
+        if r.settled is None:
+            out.append((False, f"{r.rows:,} rows: no run after the apply changed nothing"))
+        else:
+            out.append(
+                (
+                    len(r.settled.requests) <= NO_CHANGE_BUDGET,
+                    f"{r.rows:,} rows: a run that changes nothing used "
+                    f"{len(r.settled.requests)} requests <= {NO_CHANGE_BUDGET} "
+                    f"({', '.join(r.settled.requests)})",
+                )
+            )
+        out.append(
+            (
+                r.second_changes == 0,
+                f"{r.rows:,} rows: a second run on the same day writes nothing (SPEC 2): "
+                f"it planned {r.second_changes} row writes ({r.second_summary})",
+            )
+        )
+    return out
+
+
+def main_(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated row counts")
+    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument(
+        "--backlog-days",
+        type=int,
+        default=30,
+        help="the sheet is settled as of this many days before --as-of (what is due today)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="plan_snapshot / json.loads: best of N"
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    log(
+        f"sheetbot benchmark: Python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; as of {AS_OF}; sizes {sizes}"
+    )
+    started = time.perf_counter()
+    results = [bench(n, args.seed, args.backlog_days, args.repeat, log) for n in sizes]
+    print()
+    print(
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, as of {AS_OF}, backlog {args.backlog_days} days"
+    )
+    print()
+    print(table(results))
+    print()
+    for r in results:
+        print(f"{r.rows:,} rows: {r.records:,} records: {r.summary}")
+    print()
+    failed = 0
+    for ok, text in checks(results):
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'}: {text}")
+    print()
+    print(f"{failed} check(s) failed; {time.perf_counter() - started:.0f}s in all")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main_())
