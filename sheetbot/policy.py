@@ -8,11 +8,13 @@ this order:
 2. ``repeat_offence``: a new violation of the same person (``people``) restarts the term of
    the person's earlier records that are still retained on its date (or, with
    ``match-latest``, keeps them as long as the violation). Terms only grow.
-3. ``overrides``: the committee's date or ``keep`` replaces the computed date of its own
+3. ``written_date``: a date already in the expunge_on column is a floor (terms only grow,
+   across runs too: a record expunged stops linking its person, see ``written_date``).
+4. ``overrides``: the committee's date or ``keep`` replaces the computed date of its own
    record, applied last. A pending record stays pending whatever its override says.
-4. ``holds``: a pending report, or a record that needs attention, holds the other records of
+5. ``holds``: a pending report, or a record that needs attention, holds the other records of
    the same person (see ``holds`` for exactly which).
-5. ``action``: what to do today (``as_of``) with the effective date.
+6. ``action``: what to do today (``as_of``) with the effective date.
 
 The result is a function of the records as they are now: it never depends on their order,
 and (the sheet's dates being what they are) not on when the bot ran before. "never" is later
@@ -322,6 +324,28 @@ def _date_or_never(value: ExpungeOn) -> dt.date | Never:
 # --------------------------------------------------------------------------- 3. overrides
 
 
+def written_date(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | None]:
+    """Terms only ever grow, across runs too: a date already in the expunge_on column is a
+    floor for the computed date.
+
+    Why: expunging a record blanks its subjects, so it stops linking the person's other
+    records, and a term it extended (repeat offence) would shrink back on the next run and
+    fall due early — evidence destroyed against the written rule. The extended date the bot
+    wrote while the link existed keeps it. A floor can only keep data longer, never blank
+    it: to shorten a date (a corrected outcome or reported date), the committee clears the
+    cell or sets an override, which replaces it; the rule text says so.
+    """
+    floor = record.written
+    if floor is None or record.problems or not isinstance(computed, dt.date):
+        return computed, None
+    if floor <= computed:
+        return computed, None
+    return floor, (
+        f"kept until the date already in the sheet (the policy alone gives "
+        f"{computed.isoformat()}; clear the cell or set an override to shorten it)"
+    )
+
+
 def overrides(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | None]:
     """The committee's override of its own record: a date replaces the computed date (earlier
     or later); ``keep`` → "never". Returns the effective date and the rule text (None when
@@ -433,6 +457,9 @@ def decide(
         violation = extended_by[index]
         if violation is not None:
             parts.append(repeat_offence_rule(records[violation], retention))
+        dates[index], floor_rule = written_date(record, dates[index])
+        if floor_rule is not None:
+            parts.append(floor_rule)
         dates[index], override_rule = overrides(record, dates[index])
         if override_rule is not None:
             parts.append(override_rule)

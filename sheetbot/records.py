@@ -78,6 +78,9 @@ class Record:
     reporter_expunged: bool  # every reporter cell empty or the redaction text
     subject_expunged: bool  # every subject cell empty or the redaction text
     problems: tuple[Problem, ...] = ()
+    # The date the expunge_on cell already holds (the bot wrote it, or the committee did):
+    # a floor, so that terms only ever grow. None when empty, a keyword, or unreadable.
+    written: dt.date | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -427,6 +430,11 @@ class _Reader:
                 identifiers |= split_identifiers(cell_text(value))
             identifiers.discard(self.redaction_identifier)
 
+        try:
+            written = self.date(cell(cols.expunge_on))
+        except NotADate:
+            written = None  # the bot's own column: whatever stands there is overwritten
+
         return Record(
             row=row,
             reported=reported,
@@ -437,6 +445,7 @@ class _Reader:
             reporter_expunged=all(self.expunged(c) for c in reporter_cells),
             subject_expunged=not live_subjects,
             problems=tuple(problems),
+            written=written,
         )
 
     def ban_end(self, cell: Cell) -> dt.date | Permanent | None:

@@ -108,6 +108,7 @@ def record(
     reporter_expunged: bool = False,
     subject_expunged: bool = False,
     problems: Sequence[Problem] = (),
+    written: dt.date | str | None = None,
 ) -> Record:
     """A Record as records.py would read it; dates may be given as ISO text."""
     ban: dt.date | Permanent | None = ban_end if ban_end == "permanent" else _date(ban_end)
@@ -122,6 +123,7 @@ def record(
         reporter_expunged=reporter_expunged,
         subject_expunged=subject_expunged,
         problems=tuple(problems),
+        written=_date(written),
     )
 
 

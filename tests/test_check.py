@@ -490,7 +490,8 @@ def test_date_order_from_config(served: tuple[FakeGoogle, str], tmp_path: Path) 
 
 def test_mass_expunge_guard_warns(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
     fake, root = served
-    add_sheet(fake, rows=[row(outcome="No violation"), row()])
+    due = row(outcome="No violation", **{"Date to expunge this record": ""})
+    add_sheet(fake, rows=[due, row()])
     code, out = run_check(config(tmp_path, root, "[retention]\nmax_expunge_per_run = 0\n"))
     assert code == 0  # the guard works as designed: a warning, not a failure
     assert lines(out)[5:8] == [

@@ -342,3 +342,56 @@ def test_failed_log_append_is_an_error_after_the_cells(
     assert code == EXIT_ERROR
     assert report["written"] != []
     assert report["warnings"][0].startswith("the audit log was not written")
+
+
+# --------------------------------------------------------------------------- terms only grow
+
+PERSON_SHEET = "1TermsOnlyGrowSheet"
+
+
+def test_a_term_extended_by_an_expunged_violation_still_holds(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Row 3 (resolved) restarts row 2's flagged term. When row 3 is expunged on its date, it
+    no longer names the person; row 2 must still be kept until the date the restart gave it,
+    and a second run the same day writes nothing."""
+    fake, root = served
+    headers = list(demo_sheet.HEADERS)
+
+    def row(reported: str, outcome: str, who: str) -> list[Any]:
+        cells = dict.fromkeys(headers, "")
+        cells.update({"Date of 1st report": reported, "Reporter": f"Reporter {who}",
+                      "Named subjects": "Pat", "Subject email address/URL": "pat@mail.test",
+                      "Summary of report (for internal purposes)": f"incident {who}",
+                      "Outcome": outcome})  # fmt: skip
+        return [cells[h] for h in headers]
+
+    fake.add_spreadsheet(
+        PERSON_SHEET,
+        tabs={
+            "Records": [
+                headers,
+                row("2024-01-10", "Flagged", "A"),
+                row("2025-01-10", "Resolved", "B"),
+            ]
+        },
+    )
+    config = write_config(tmp_path, root, sheet_id=PERSON_SHEET)
+
+    def run_on(day: str) -> dict[str, Any]:
+        argv = ["run", "--config", str(config), "--as-of", day, "--format", "json"]
+        result = CliRunner().invoke(main, argv, catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        report: dict[str, Any] = json.loads(result.stdout)
+        return report
+
+    first = run_on("2026-03-10")  # row 3's own date: it is expunged today
+    assert [r["action"] for r in first["records"]] == ["retain", "expunge"]
+    assert first["records"][0]["expunge_on"] == "2027-03-10"  # restarted by row 3
+    fake.clear_log()
+    run_on("2026-03-10")
+    assert fake.writes() == []  # a second run the same day writes nothing at all
+    later = run_on("2026-06-01")
+    assert later["records"][0]["action"] == "retain"
+    assert later["records"][0]["expunge_on"] == "2027-03-10"
+    assert fake.get_values(PERSON_SHEET, "Records")[1][1] == "Reporter A"  # not blanked early
