@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -18,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sheetbot import check as check_mod
 from sheetbot import demo, demo_sheet
 from sheetbot.cli import main
-from sheetbot.fake_google import drive_api
 from sheetbot.fake_google.core import FakeGoogle
 from tests.conftest import AS_OF, assert_no_pii, demo_pii, write_config
 
@@ -60,9 +58,11 @@ def add_sheet(
     permissions: list[dict[str, Any]] | None = None,
     bot_role: str | None = "writer",
     tabs: dict[str, list[list[Any]]] | None = None,
+    writers_can_share: bool = True,
 ) -> None:
     fake.add_spreadsheet(
         SHEET,
+        writers_can_share=writers_can_share,
         locale="en_GB",
         tabs={"Records": [headers, *rows], **(tabs or {})},
         owner="chair@example.org",
@@ -363,14 +363,9 @@ def test_capabilities_request_is_the_documented_one(
     assert files_get[0].query["supportsAllDrives"] == ["true"]
 
 
-def test_cannot_share_with_access(
-    served: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cannot_share_with_access(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
     fake, root = served
-    add_sheet(fake)
-    # The fake gives every writer canShare (it models no "writers can share" setting): stand
-    # in for an owner who turned that setting off.
-    monkeypatch.setattr(drive_api, "_can_share", lambda _fake, _ss: False)
+    add_sheet(fake, writers_can_share=False)  # the owner turned "editors can share" off
     code, out = run_check(config(tmp_path, root, MEMBERS))
     assert code == 1
     assert lines(out)[3:6] == [
@@ -386,12 +381,9 @@ def test_cannot_share_with_access(
     assert fake.writes() == []
 
 
-def test_share_not_checked_without_access(
-    served: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_share_not_checked_without_access(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
     fake, root = served
-    add_sheet(fake)
-    monkeypatch.setattr(drive_api, "_can_share", lambda _fake, _ss: False)
+    add_sheet(fake, writers_can_share=False)
     code, out = run_check(config(tmp_path, root))
     assert code == 0
     assert "share" not in status_of(out)

@@ -127,12 +127,15 @@ class FakeGoogle:
         bot_role: str | None = "writer",
         row_count: int = 1000,
         col_count: int = 26,
+        writers_can_share: bool = True,
     ) -> Spreadsheet:
         """Create a spreadsheet. ``tabs`` maps titles to rows of Python values (str, int,
         float, bool, date, datetime, None). The grid is at least ``row_count`` x
         ``col_count`` and grows to hold the data. ``owner`` gets an owner permission
         (not on a shared drive, where nobody owns files); ``bot_role`` gives the fake's
-        own user a permission (None: the bot has no access; 403 like Google)."""
+        own user a permission (None: the bot has no access; 403 like Google).
+        ``writers_can_share=False`` is an owner who turned off "Editors can change
+        permissions and share": a writer then cannot share (``capabilities.canShare``)."""
         with self.lock:
             ss = Spreadsheet(
                 spreadsheet_id,
@@ -141,6 +144,7 @@ class FakeGoogle:
                 time_zone,
                 owner=None if drive_id else owner,
                 drive_id=drive_id,
+                writers_can_share=writers_can_share,
             )
             for i, (tab, rows) in enumerate((tabs or {"Sheet1": []}).items()):
                 sheet = Sheet(0 if i == 0 else self.new_sheet_id(ss), tab, i)

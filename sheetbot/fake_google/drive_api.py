@@ -98,8 +98,11 @@ def _file(fake: FakeGoogle, file_id: str, query: Query) -> Spreadsheet:
 
 
 def _can_share(fake: FakeGoogle, ss: Spreadsheet) -> bool:
+    """Owners and organizers may share; writers only while the owner lets editors share."""
     role = fake.role_for(ss)
-    return role is not None and ROLE_RANK[role] >= ROLE_RANK["writer"]
+    if role is None or ROLE_RANK[role] < ROLE_RANK["writer"]:
+        return False
+    return role != "writer" or ss.writers_can_share
 
 
 def _require_share(fake: FakeGoogle, ss: Spreadsheet) -> None:
@@ -138,6 +141,7 @@ def file_json(fake: FakeGoogle, ss: Spreadsheet) -> dict[str, Any]:
         "modifiedTime": ss.modified_time,
         "webViewLink": f"https://docs.google.com/spreadsheets/d/{ss.spreadsheet_id}/edit",
         "shared": len(ss.permissions) > 1,
+        "writersCanShare": ss.writers_can_share,
         "capabilities": {
             "canEdit": ROLE_RANK[role] >= ROLE_RANK["writer"],
             "canComment": ROLE_RANK[role] >= ROLE_RANK["commenter"],

@@ -163,6 +163,7 @@ class Spreadsheet:
     owner: str | None = None
     drive_id: str | None = None
     permissions: list[Permission] = field(default_factory=list)
+    writers_can_share: bool = True  # Drive's "Editors can change permissions and share"
     created_time: str = "2024-01-01T00:00:00.000Z"
     modified_time: str = "2024-01-01T00:00:00.000Z"
 

@@ -187,3 +187,18 @@ def test_removing_own_access_locks_the_bot_out(fake: FakeGoogle, api: Api) -> No
     assert api.call("DELETE", f"{P}/{mine.id}", query=ALL)[0] == 204
     assert api.call("GET", "/v4/spreadsheets/s")[0] == 403
     assert api.call("GET", P, query=ALL)[0] == 404
+
+
+def test_writer_cannot_share_when_editors_may_not(fake: FakeGoogle, api: Api) -> None:
+    fake.add_spreadsheet("s", writers_can_share=False)  # the bot is a writer
+    _, body = api.call(
+        "GET",
+        "/drive/v3/files/s",
+        query={"fields": "capabilities(canShare,canEdit),writersCanShare"},
+    )
+    assert body == {"capabilities": {"canShare": False, "canEdit": True}, "writersCanShare": False}
+    status, body = api.call(
+        "POST", P, query=ALL, body={"type": "user", "role": "reader", "emailAddress": "x@mail.test"}
+    )
+    assert status == 403
+    assert body["error"]["errors"][0]["reason"] == "insufficientFilePermissions"
