@@ -16,6 +16,11 @@ from sheetbot.table import Cell, Table, serial_to_date
 
 EXPUNGING = frozenset({Action.EXPUNGE, Action.EXPUNGE_REPORTER})
 
+# Rows written in one run at the most. Each is tagged with developer metadata while it is
+# written (so that a human's sorting cannot redirect the write), and Google bounds the
+# metadata a spreadsheet may hold; the rest waits for the next run, expunges first.
+MAX_ROWS_PER_RUN = 500
+
 
 @dataclass(frozen=True)
 class CellWrite:
@@ -56,6 +61,7 @@ class Plan:
     changes: tuple[RowChange, ...]  # empty when refused
     problems: tuple[Problem, ...]
     refusal: Refusal | None = None
+    deferred: tuple[int, ...] = ()  # rows with changes left for the next run (MAX_ROWS_PER_RUN)
 
     @property
     def expunge_count(self) -> int:
@@ -156,7 +162,13 @@ def build_plan(
                     expected=row,
                 )
             )
-    plan = Plan(as_of, tuple(decisions), tuple(changes), tuple(problems))
+    deferred: tuple[int, ...] = ()
+    if len(changes) > MAX_ROWS_PER_RUN:
+        first = sorted(changes, key=lambda c: (not c.expunges, c.row))[:MAX_ROWS_PER_RUN]
+        now = {c.row for c in first}
+        deferred = tuple(c.row for c in changes if c.row not in now)
+        changes = [c for c in changes if c.row in now]
+    plan = Plan(as_of, tuple(decisions), tuple(changes), tuple(problems), deferred=deferred)
     limit = config.retention.max_expunge_per_run
     if plan.expunge_count > limit and not allow_mass_expunge:
         reason = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetbot import access as access_mod
-from sheetbot.plan import CellWrite, Plan, RowChange
+from sheetbot.plan import MAX_ROWS_PER_RUN, CellWrite, Plan, RowChange
 from sheetbot.policy import Action, Decision, ExpungeOn
 
 
@@ -122,6 +122,12 @@ def render_text(report: RunReport) -> str:
             lines.append(f'  ! row {p.row:<5} "{p.column}": {p.reason}')
     if report.access is not None:
         lines += ["", "Sharing:", *access_mod.render_access_text(report.access)]
+    if plan.deferred:
+        lines += [
+            "",
+            f"Deferred: {len(plan.deferred)} more rows to write, left for the next run "
+            f"(at most {MAX_ROWS_PER_RUN} rows are written a run, expunges first).",
+        ]
     if report.skipped:
         lines += ["", "Skipped (the row moved or changed during the run; the next run will retry):"]
         lines += [f"  ? row {s.row:<5} {s.reason}" for s in report.skipped]
@@ -170,6 +176,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         ),
         "written": list(report.written),
         "skipped": [{"row": s.row, "reason": s.reason} for s in report.skipped],
+        "deferred": list(plan.deferred),
         "log_rows": report.log_rows,
         "warnings": list(report.warnings),
     }

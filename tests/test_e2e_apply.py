@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from dateutil.relativedelta import relativedelta
 
 from sheetbot import demo, demo_sheet
+from sheetbot import plan as plan_mod
 from sheetbot.cli import EXIT_ATTENTION, EXIT_ERROR, EXIT_REFUSED, main
 from sheetbot.fake_google.core import FakeGoogle, RequestRecord
 from sheetbot.google import client as client_mod
@@ -395,3 +397,60 @@ def test_a_term_extended_by_an_expunged_violation_still_holds(
     assert later["records"][0]["action"] == "retain"
     assert later["records"][0]["expunge_on"] == "2027-03-10"
     assert fake.get_values(PERSON_SHEET, "Records")[1][1] == "Reporter A"  # not blanked early
+
+
+def test_request_budget_at_10000_rows(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    """SPEC 6: any run at most 8 requests, a run that changes nothing at most 4, whatever the
+    number of rows. The sheet is in the state daily runs leave it: every date written, older
+    records expunged, twenty records falling due today."""
+    fake, root = served
+    headers = list(demo_sheet.HEADERS)
+    col = {h: i for i, h in enumerate(headers)}
+    rows = []
+    for i in range(10_000):
+        reported = AS_OF - relativedelta(days=i)
+        due = reported + relativedelta(months=14)
+        cells: list[Any] = [""] * len(headers)
+        cells[col["Date of 1st report"]] = reported
+        cells[col["Outcome"]] = "Resolved"
+        cells[col["Date to expunge this record"]] = due
+        if due > AS_OF - relativedelta(days=20):  # not yet expunged
+            cells[col["Reporter"]] = f"R{i}"
+            cells[col["Subject email address/URL"]] = f"s{i}@mail.test"
+        else:
+            cells[col["Expunged on"]] = due
+        rows.append(cells)
+    fake.add_spreadsheet("1TenThousandRows", tabs={"Records": [headers, *rows]})
+    config = write_config(tmp_path, root, sheet_id="1TenThousandRows")
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat(), "--format", "json"]
+    first = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert first.exit_code == 0, first.stderr
+    assert len(json.loads(first.stdout)["written"]) == 20
+    assert len(fake.requests) <= 8
+    fake.clear_log()
+    second = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert second.exit_code == 0
+    assert fake.writes() == []
+    assert len(fake.requests) <= 4
+
+
+def test_more_rows_than_a_run_writes_are_deferred_expunges_first(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, root = demo_fake
+    monkeypatch.setattr(plan_mod, "MAX_ROWS_PER_RUN", 12)
+    config = write_config(tmp_path, root)
+    code, out, _err = run_cli(config, "--format", "json")
+    report = json.loads(out)
+    assert code == EXIT_ATTENTION
+    expunged = {r["row"] for r in report["records"] if r["action"].startswith("expunge")}
+    assert len(report["written"]) == 12
+    assert expunged <= set(report["written"])  # the privacy promise first
+    assert len(report["deferred"]) == 38 - 12
+    assert len(fake.requests) <= 8
+    for _ in range(3):
+        run_cli(config)
+    fake.clear_log()
+    code, out, _err = run_cli(config, "--format", "json")
+    assert json.loads(out)["deferred"] == []
+    assert fake.writes() == []
