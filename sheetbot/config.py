@@ -142,6 +142,7 @@ class AccessConfig:
     max_removals: int = 3
     members: tuple[Member, ...] = ()
     roster_tab: str = ""  # "" = the roster is only [access] members
+    message: str = ""  # added to Google's notification e-mail to new members
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,7 @@ def _access(t: _Reader) -> AccessConfig:
         max_removals=max_removals,
         members=tuple(members),
         roster_tab=t.string("roster_tab", d.roster_tab),
+        message=t.string("message", d.message),
     )
 
 

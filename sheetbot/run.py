@@ -141,7 +141,7 @@ def execute(
     report = replace(report, access=access_plan)
     if dry_run or not access_plan.to_execute:
         return report
-    done = drive.apply(access_plan.to_execute)
+    done = drive.apply(access_plan.to_execute, message=access.message)
     log.info("applied %d permission changes", len(done.done))
     warnings = report.warnings
     if done.failed:

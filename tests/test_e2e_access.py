@@ -63,6 +63,24 @@ def test_new_member_added_and_notified(served: tuple[FakeGoogle, str], tmp_path:
     assert [a["who"] for a in report["access"]["add"]] == ["bob@example.org"]
 
 
+def test_new_member_notification_carries_the_configured_message(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org")])
+    config = access_config(
+        tmp_path,
+        root,
+        'message = "Welcome to the CoC committee records."\n'
+        'members = ["alice@example.org", "bob@example.org"]',
+    )
+    run_cli(config)
+    [create] = fake.permission_creates
+    assert create.email_address == "bob@example.org"
+    assert create.send_notification_email is True
+    assert create.email_message == "Welcome to the CoC committee records."
+
+
 def test_new_member_not_notified_when_turned_off(
     served: tuple[FakeGoogle, str], tmp_path: Path
 ) -> None:
