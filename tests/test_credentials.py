@@ -47,6 +47,14 @@ def key_file(tmp_path: Path, token_uri: str) -> Path:
     return path
 
 
+def config_with_key(tmp_path: Path, root: str, key: Path) -> Path:
+    """A config for the demo sheet on the fake at ``root``, authenticating with ``key``."""
+    config = write_config(tmp_path, root)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[google]\n", f'[google]\ncredentials = "{key}"\n'), "utf-8")
+    return config
+
+
 @pytest.fixture
 def contacted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every URL any part of the process (google-auth's threads included) tries to reach."""
@@ -81,11 +89,7 @@ def test_service_account_key_file_runs_on_loopback_only(
     fake, root = demo_fake
     fake.require_auth = True
     key = key_file(tmp_path, root + "/token")
-    config = write_config(tmp_path, root)
-    config.write_text(
-        config.read_text().replace("[google]\n", f'[google]\ncredentials = "{key}"\n'),
-        encoding="utf-8",
-    )
+    config = config_with_key(tmp_path, root, key)
     code, _out, err = run_cli(config, "--dry-run")
     assert code == EXIT_ATTENTION, err
     settle()
@@ -100,11 +104,7 @@ def test_token_expiry_mid_run_is_survived(
     fake, root = demo_fake
     fake.require_auth = True
     key = key_file(tmp_path, root + "/token")
-    config = write_config(tmp_path, root)
-    config.write_text(
-        config.read_text().replace("[google]\n", f'[google]\ncredentials = "{key}"\n'),
-        encoding="utf-8",
-    )
+    config = config_with_key(tmp_path, root, key)
     fired: list[bool] = []
 
     def expire_before_first_write(record: RequestRecord) -> None:
@@ -125,11 +125,7 @@ def test_key_file_pointing_outside_loopback_is_refused_in_emulator_mode(
 ) -> None:
     _fake, root = demo_fake
     key = key_file(tmp_path, "https://oauth2.googleapis.com/token")
-    config = write_config(tmp_path, root)
-    config.write_text(
-        config.read_text().replace("[google]\n", f'[google]\ncredentials = "{key}"\n'),
-        encoding="utf-8",
-    )
+    config = config_with_key(tmp_path, root, key)
     code, out, err = run_cli(config, "--dry-run")
     assert code == EXIT_ERROR
     assert out == ""
@@ -139,11 +135,7 @@ def test_key_file_pointing_outside_loopback_is_refused_in_emulator_mode(
 
 
 def test_missing_key_file_is_a_config_error(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "http://127.0.0.1:9")
-    config.write_text(
-        config.read_text().replace("[google]\n", '[google]\ncredentials = "/nowhere/key.json"\n'),
-        encoding="utf-8",
-    )
+    config = config_with_key(tmp_path, "http://127.0.0.1:9", Path("/nowhere/key.json"))
     code, out, err = run_cli(config, "--dry-run")
     assert code == EXIT_ERROR
     assert out == ""
