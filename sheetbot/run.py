@@ -95,7 +95,7 @@ def execute(
 ) -> RunReport:
     """Read, plan, and unless a dry run, apply: retention first, then sharing."""
     client = client or client_for(config)
-    sheet = SheetAdapter(client, config.spreadsheet.id)
+    sheet = SheetAdapter(client, config.spreadsheet.id, account=client.account)
     access = config.access
     snapshot = sheet.read(
         config.spreadsheet.records_tab,

@@ -140,3 +140,18 @@ def test_missing_key_file_is_a_config_error(tmp_path: Path) -> None:
     assert code == EXIT_ERROR
     assert out == ""
     assert err == "sheetbot: error: google.credentials: key file not found: /nowhere/key.json\n"
+
+
+def test_not_shared_names_the_service_account_to_share_with(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    fake.add_spreadsheet(demo.DEMO_ID, bot_role=None, tabs={"Records": [["x"]]})
+    config = config_with_key(tmp_path, root, key_file(tmp_path, root + "/token"))
+    code, out, err = run_cli(config, "--dry-run")
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert err == (
+        f"sheetbot: error: the bot's account cannot open spreadsheet {demo.DEMO_ID}: "
+        f"share it with {BOT} (Editor)\n"
+    )

@@ -279,6 +279,9 @@ class GoogleClient:
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.api_root = api_root
+        # The bot's own address when the credentials know it (a service-account key does),
+        # for "share it with ..." hints; Drive's about.get is the authority when allowed.
+        self.account: str = str(getattr(credentials, "service_account_email", "") or "")
         session: requests.Session
         if credentials is None:
             session = requests.Session()
