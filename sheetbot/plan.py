@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sheetbot.config import Config
 from sheetbot.policy import Action, Decision, ExpungeOn
 from sheetbot.records import ColumnMap, Outcome, Problem
-from sheetbot.table import Cell, Table, serial_to_date
+from sheetbot.table import SERIAL_EPOCH, Cell, Table
 
 EXPUNGING = frozenset({Action.EXPUNGE, Action.EXPUNGE_REPORTER})
 
@@ -71,13 +71,17 @@ class Plan:
         return sum(1 for d in self.decisions if d.action is action)
 
 
+_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()
+
+
 def expunge_on_matches(cell: Cell, target: ExpungeOn) -> bool:
     """Whether the expunge_on cell already says ``target`` (a date, "never" or "pending")."""
     if target is None:
         return True  # needs attention: the bot writes nothing
     if isinstance(target, dt.date):
         if isinstance(cell, int | float) and not isinstance(cell, bool):
-            return 0 < cell < 2958466 and serial_to_date(cell) == target
+            # serial_to_date(cell) == target, compared as day numbers (quicker: every row)
+            return 0 < cell < 2958466 and int(cell // 1) == target.toordinal() - _EPOCH_ORDINAL
         if isinstance(cell, str):
             try:
                 return dt.date.fromisoformat(cell.strip()) == target
@@ -140,7 +144,8 @@ def build_plan(
     allow_mass_expunge: bool = False,
 ) -> Plan:
     """The complete plan of one run. Guards refuse here, before anything is sent."""
-    index_of_row = {table.sheet_row(i): i for i in range(len(table.rows))}
+    first_row = table.sheet_row(0)  # the sheet row of table.rows[0]
+    expunge_on = columns.expunge_on
     changes: list[RowChange] = []
     problems: list[Problem] = []
     for decision in decisions:
@@ -148,7 +153,11 @@ def build_plan(
         problems.extend(record.problems)
         if decision.action is Action.NEEDS_ATTENTION:
             continue
-        row = table.rows[index_of_row[record.row]]
+        row = table.rows[record.row - first_row]
+        if decision.action not in EXPUNGING and expunge_on_matches(
+            row[expunge_on] if expunge_on < len(row) else None, decision.expunge_on
+        ):
+            continue  # nothing to write (most rows): a quick test before row_writes
         writes = row_writes(decision, row, table, columns, config, as_of)
         if writes:
             changes.append(
