@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheetbot import demo, demo_sheet
 from sheetbot.fake_google.core import FakeGoogle
@@ -46,6 +49,26 @@ def write_config(tmp_path: Path, root: str, extra: str = "", sheet_id: str = dem
         encoding="utf-8",
     )
     return path
+
+
+def service_account_key(path: Path, token_uri: str, email: str) -> str:
+    """Write a real service-account key file (a fresh RSA key) whose token endpoint is
+    ``token_uri`` (the fake's ``ROOT/token``); returns the private key's PEM text."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "demo-project",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": email,
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(info), encoding="utf-8")
+    return pem
 
 
 def demo_pii() -> set[str]:

@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheetbot import check as check_mod
 from sheetbot import demo, demo_sheet
 from sheetbot.cli import main
 from sheetbot.fake_google.core import FakeGoogle
-from tests.conftest import AS_OF, assert_no_pii, demo_pii, write_config
+from tests.conftest import AS_OF, assert_no_pii, demo_pii, service_account_key, write_config
 
 SHEET = "1CheckTestSpreadsheet"
 BOT = demo.DEMO_BOT
@@ -242,26 +240,8 @@ def test_missing_key_file(served: tuple[FakeGoogle, str], tmp_path: Path) -> Non
 
 
 def _key_file(tmp_path: Path, root: str) -> tuple[Path, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
     path = tmp_path / "bot-key.json"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "service_account",
-                "project_id": "fake-project",
-                "private_key_id": "k1",
-                "private_key": pem,
-                "client_email": BOT,
-                "client_id": "1",
-                "token_uri": root + "/token",
-            }
-        ),
-        encoding="utf-8",
-    )
-    return path, pem
+    return path, service_account_key(path, root + "/token", BOT)
 
 
 def test_key_file_source_named_contents_never_printed(

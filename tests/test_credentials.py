@@ -13,37 +13,18 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from click.testing import CliRunner
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheetbot import demo
 from sheetbot.cli import EXIT_ATTENTION, EXIT_ERROR, main
 from sheetbot.fake_google.core import FakeGoogle, RequestRecord
-from tests.conftest import AS_OF, write_config
+from tests.conftest import AS_OF, service_account_key, write_config
 
 BOT = "sheetbot@demo-project.iam.gserviceaccount.com"
 
 
 def key_file(tmp_path: Path, token_uri: str) -> Path:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
     path = tmp_path / "key.json"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "service_account",
-                "project_id": "demo-project",
-                "private_key_id": "k1",
-                "private_key": pem,
-                "client_email": BOT,
-                "client_id": "1",
-                "token_uri": token_uri,
-            }
-        ),
-        encoding="utf-8",
-    )
+    service_account_key(path, token_uri, BOT)
     return path
 
 
