@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sheetbot import demo_sheet
-from sheetbot.cli import EXIT_OK, EXIT_REFUSED, main
+from sheetbot.cli import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, main
 from sheetbot.fake_google.core import FakeGoogle
 from tests.conftest import AS_OF, write_config
 
@@ -306,3 +306,19 @@ def test_request_budget_with_access(served: tuple[FakeGoogle, str], tmp_path: Pa
     changes = 2
     pages = 1
     assert len(fake.requests) <= 8 + changes + 1 + pages  # 8, + changes, + about.get, + pages
+
+
+def test_a_failing_permission_change_is_reported_not_swallowed(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("mallory@example.org")])
+    fake.fail_next(method="POST", path_contains="/permissions", status=403)
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    code, report, _err = run_cli(config)
+    assert code == EXIT_ERROR
+    assert report["warnings"] == [
+        "access change stopped after 0 of 2 changes: add of bob@example.org failed: "
+        "Drive POST request was refused (403): The caller does not have permission"
+    ]
+    assert "mallory@example.org" in shared(fake)  # nothing after the failed change was sent

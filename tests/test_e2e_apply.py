@@ -454,3 +454,18 @@ def test_more_rows_than_a_run_writes_are_deferred_expunges_first(
     code, out, _err = run_cli(config, "--format", "json")
     assert json.loads(out)["deferred"] == []
     assert fake.writes() == []
+
+
+def test_debug_logs_in_json_hold_no_personal_data(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    _fake, root = demo_fake
+    config = write_config(tmp_path, root)
+    argv = ["--log-level", "DEBUG", "--log-format", "json", "run", "--config", str(config)]
+    result = CliRunner().invoke(main, [*argv, "--as-of", AS_OF.isoformat()], catch_exceptions=False)
+    assert result.exit_code == EXIT_ATTENTION
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    messages = [entry["message"] for entry in lines]
+    assert any(m.startswith("read 44 rows from tab 'Records'") for m in messages)
+    assert any(m.startswith("wrote ") for m in messages)
+    assert_no_pii(result.stderr + result.stdout, demo_pii())
