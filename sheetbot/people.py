@@ -40,18 +40,21 @@ def person_indices(identifier_sets: Sequence[Iterable[str]]) -> list[int]:
 
     ``[{"a"}, {"b"}, {"a", "c"}, set()]`` → ``[0, 1, 0, 3]``.
     """
+    # Only the positions with an identifier are visited: the others (most records of a
+    # settled sheet, SPEC 6) are a person of their own, their own first position.
+    persons = list(range(len(identifier_sets)))
+    named = [index for index, identifiers in enumerate(identifier_sets) if identifiers]
     sets = _UnionFind(len(identifier_sets))
     first_with: dict[str, int] = {}
-    for index, identifiers in enumerate(identifier_sets):
-        for identifier in identifiers:
+    for index in named:
+        for identifier in identifier_sets[index]:
             other = first_with.setdefault(identifier, index)
             if other != index:
                 sets.union(other, index)
     smallest: dict[int, int] = {}
-    roots = [sets.find(i) for i in range(len(identifier_sets))]
-    for index, root in enumerate(roots):
-        smallest.setdefault(root, index)
-    return [smallest[root] for root in roots]
+    for index in named:  # in order: the first of a person is its smallest position
+        persons[index] = smallest.setdefault(sets.find(index), index)
+    return persons
 
 
 def group(records: Sequence[Record]) -> dict[int, int]:

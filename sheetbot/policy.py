@@ -26,14 +26,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from bisect import bisect_left
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from itertools import repeat
+from typing import Literal, cast
 
 from sheetbot.config import Duration, RetentionConfig
 from sheetbot.people import person_indices
-from sheetbot.records import VIOLATIONS, Outcome, Record, cyclic_gc_paused, slot_setters
+from sheetbot.records import (
+    VIOLATIONS,
+    Outcome,
+    Permanent,
+    Record,
+    check_builder,
+    cyclic_gc_paused,
+)
 
 ExpungeOn = dt.date | Literal["never", "pending"] | None  # None: needs attention
 Never = Literal["never"]
@@ -123,17 +132,46 @@ def base_date(record: Record, retention: RetentionConfig) -> tuple[ExpungeOn, st
     """
     if record.problems:
         return None, needs_attention_rule(record)
-    if record.outcome is None:
+    return _base(_term_start(record), record.outcome, retention)
+
+
+def _term_start(record: Record) -> dt.date | Permanent | None:
+    """The date a record's term counts from: its ban end if banned, else its reported date."""
+    return record.ban_end if record.outcome is Outcome.BANNED else record.reported
+
+
+def _base(
+    start: dt.date | Permanent | None, outcome: Outcome | None, retention: RetentionConfig
+) -> tuple[ExpungeOn, str]:
+    """``base_date`` of a readable record, from its term's start and its outcome."""
+    if outcome is None:
         return "pending", "pending: no outcome yet"
-    outcome = record.outcome
     duration = term(outcome, retention)
-    if outcome is Outcome.BANNED:
-        if record.ban_end == "permanent":
-            return "never", "banned permanently"
-        assert isinstance(record.ban_end, dt.date)  # records.py makes it a problem otherwise
-        return _after(duration, record.ban_end), _term_rule(outcome, duration)
-    assert record.reported is not None  # an unreadable date is a problem
-    return _after(duration, record.reported), _term_rule(outcome, duration)
+    if start == "permanent":
+        return "never", "banned permanently"
+    assert isinstance(start, dt.date)  # records.py makes an unreadable one a problem
+    return _after(duration, start), _term_rule(outcome, duration)
+
+
+def base_dates(
+    records: Sequence[Record], retention: RetentionConfig
+) -> tuple[list[ExpungeOn], list[str]]:
+    """``base_date`` of every record: the dates, and the rules.
+
+    Computed once per distinct (start, outcome), then looked up: 100,000 records (SPEC 6)
+    have a few thousand distinct ones, and the lookups run in C.
+    """
+    keys = [None if r.problems else (_term_start(r), r.outcome) for r in records]
+    bases: dict[object, tuple[ExpungeOn, str]] = {
+        key: _base(*key, retention) for key in set(keys) if key is not None
+    }
+    bases[None] = (None, "")  # needs attention: its rule is set below
+    found = list(map(bases.__getitem__, keys))
+    dates = [date for date, _ in found]
+    rules = [rule for _, rule in found]
+    for index in [i for i, key in enumerate(keys) if key is None]:
+        rules[index] = needs_attention_rule(records[index])
+    return dates, rules
 
 
 @functools.lru_cache(maxsize=256)  # the same few texts for every record
@@ -189,6 +227,17 @@ class _RangeMax:
         return value, -position
 
 
+def shared_persons(persons: Sequence[int]) -> dict[int, list[int]]:
+    """Person → the positions of its records, in order, for every person named in more than
+    one record. The others (most records) are left out: no rule links them to anything, and
+    skipping them keeps the rules over persons quick on 100,000 rows (SPEC 6)."""
+    counts = Counter(persons)  # counted in C
+    members: dict[int, list[int]] = {}
+    for index in [i for i, person in enumerate(persons) if counts[person] > 1]:
+        members.setdefault(persons[index], []).append(index)
+    return members
+
+
 def repeat_offence(
     records: Sequence[Record],
     dates: list[ExpungeOn],
@@ -218,12 +267,9 @@ def repeat_offence(
     extended_by: list[int | None] = [None] * len(records)
     if retention.repeat_offence == "off":
         return extended_by
-    members: dict[int, list[int]] = {}
-    for index, person in enumerate(persons):
-        members.setdefault(person, []).append(index)
-    for indices in members.values():
+    for indices in shared_persons(persons).values():
         violations = [i for i in indices if is_violation(records[i])]
-        if len(indices) < 2 or not violations:
+        if not violations:
             continue
         offences = _Violations(records, violations, dates, retention)
         for index in indices:
@@ -399,27 +445,29 @@ def holds(
     """
     pending: dict[int, list[tuple[dt.date, int]]] = {}
     attention: dict[int, list[int]] = {}
-    for record, person in zip(records, persons, strict=True):
+    for index in [i for i, r in enumerate(records) if r.problems or r.outcome is None]:
+        record = records[index]
         if record.problems:
-            attention.setdefault(person, []).append(record.row)
-        elif record.outcome is None:
-            pending.setdefault(person, []).append((_reported(record), record.row))
+            attention.setdefault(persons[index], []).append(record.row)
+        else:
+            pending.setdefault(persons[index], []).append((_reported(record), record.row))
     for reports in pending.values():
         reports.sort()
 
-    held_by: list[tuple[int, ...]] = []
-    for record, person, date in zip(records, persons, effective, strict=True):
+    held_by: list[tuple[int, ...]] = [()] * len(records)
+    holding = pending.keys() | attention.keys()
+    # Only the records of a person with a pending or unreadable record can be held (few).
+    for index in [i for i, person in enumerate(persons) if person in holding]:
+        record = records[index]
+        date = effective[index]
         if not isinstance(date, dt.date) or date > as_of or record.problems:
-            held_by.append(())
             continue
-        if person not in pending and person not in attention:  # most people: nothing holds
-            held_by.append(())
-            continue
+        person = persons[index]
         reports = pending.get(person, [])
         by_pending = [row for day, row in reports[: bisect_left(reports, (date,))]]
         by_attention = attention.get(person, [])
         rows = [row for row in by_pending + by_attention if row != record.row]
-        held_by.append(tuple(sorted(rows)))
+        held_by[index] = tuple(sorted(rows))
     return held_by
 
 
@@ -471,71 +519,72 @@ def decide(
 def _decide(
     records: Sequence[Record], retention: RetentionConfig, as_of: dt.date
 ) -> tuple[Decision, ...]:
+    # Rule by rule over all the records, each rule visiting only the records it can change
+    # (most records: none but the first): 100,000 records (SPEC 6).
     persons = person_indices([record.identifiers for record in records])
-    bases = [base_date(record, retention) for record in records]
-    dates = [date for date, _ in bases]
-    extended_by = repeat_offence(records, dates, persons, retention)
+    dates, rules = base_dates(records, retention)  # 1. base date
+    extended_by = repeat_offence(records, dates, persons, retention)  # 2. repeat offence
 
-    rules: list[str] = []  # each rule's parts joined by "; "
-    for index, record in enumerate(records):
-        rule = bases[index][1]
+    for index in [i for i, violation in enumerate(extended_by) if violation is not None]:
         violation = extended_by[index]
-        if violation is not None:
-            rule += "; " + repeat_offence_rule(records[violation], retention)
-        if record.written is not None:  # a quick test first: only these can change here
-            dates[index], floor_rule = written_date(record, dates[index])
-            if floor_rule is not None:
-                rule += "; " + floor_rule
-        if record.override is not None:
-            dates[index], override_rule = overrides(record, dates[index])
-            if override_rule is not None:
-                rule += "; " + override_rule
-        rules.append(rule)
+        assert violation is not None
+        rules[index] += "; " + repeat_offence_rule(records[violation], retention)
 
-    held_by = holds(records, dates, persons, as_of)
-    records_by_row: dict[int, Record] = {}  # filled when a record is held
-    decisions = []
-    for index, record in enumerate(records):
-        rule = rules[index]
-        held = held_by[index]
-        if held:
-            records_by_row = records_by_row or {r.row: r for r in records}
-            rule += "; " + hold_rule(records_by_row, held)
-        violation = extended_by[index]
-        decisions.append(
-            make_decision(
-                record,
-                dates[index],  # expunge_on
-                action(record, dates[index], held, as_of),
-                rule,
-                held,  # held_by
-                _row(records, violation),  # extended_by
-            )
-        )
-    return tuple(decisions)
+    # 3. written date: only a date already written after the computed one can change it.
+    for index in [
+        i
+        for i, (record, date) in enumerate(zip(records, dates, strict=True))
+        if record.written is not None
+        and record.written != date  # most often equal: the date the bot wrote last time
+        and isinstance(date, dt.date)
+        and record.written > date
+    ]:
+        dates[index], floor_rule = written_date(records[index], dates[index])
+        if floor_rule is not None:
+            rules[index] += "; " + floor_rule
 
+    # 4. overrides
+    for index in [i for i, record in enumerate(records) if record.override is not None]:
+        dates[index], override_rule = overrides(records[index], dates[index])
+        if override_rule is not None:
+            rules[index] += "; " + override_rule
 
-_DECISION_SETTERS = slot_setters(Decision)
-assert [f.name for f in fields(Decision)] == [
-    "record", "expunge_on", "action", "rule", "held_by", "extended_by",
-]  # fmt: skip
+    held_by = holds(records, dates, persons, as_of)  # 5. holds
+    held = [i for i, rows in enumerate(held_by) if rows]
+    if held:
+        records_by_row = {r.row: r for r in records}
+        for index in held:
+            rules[index] += "; " + hold_rule(records_by_row, held_by[index])
+
+    actions = list(map(action, records, dates, held_by, repeat(as_of)))  # 6. action
+    extended_rows = [None if i is None else records[i].row for i in extended_by]
+    return tuple(map(make_decision, records, dates, actions, rules, held_by, extended_rows))
 
 
-def make_decision(
-    record: Record,
-    expunge_on: ExpungeOn,
-    action: Action,
-    rule: str,
-    held_by: tuple[int, ...],
-    extended_by: int | None,
-) -> Decision:
-    """``Decision(...)`` with every field given, in half the time (see ``slot_setters``)."""
-    decision: Decision = object.__new__(Decision)
-    s = _DECISION_SETTERS
-    s[0](decision, record)
-    s[1](decision, expunge_on)
-    s[2](decision, action)
-    s[3](decision, rule)
-    s[4](decision, held_by)
-    s[5](decision, extended_by)
-    return decision
+class _DecisionBuilder:
+    """``_DecisionBuilder(...)`` is ``Decision(...)`` with every field given, quicker: one per
+    row, 100,000 for a large sheet (SPEC 6). How and why: see ``records._RecordBuilder``."""
+
+    __slots__ = Decision.__slots__
+
+    def __init__(
+        self,
+        record: Record,
+        expunge_on: ExpungeOn,
+        action: Action,
+        rule: str,
+        held_by: tuple[int, ...],
+        extended_by: int | None,
+    ) -> None:
+        self.record = record
+        self.expunge_on = expunge_on
+        self.action = action
+        self.rule = rule
+        self.held_by = held_by
+        self.extended_by = extended_by
+        self.__class__ = Decision  # type: ignore[assignment]
+
+
+check_builder(_DecisionBuilder, Decision)
+# ``make_decision(...)``: a Decision (see ``_DecisionBuilder``).
+make_decision = cast(Callable[..., Decision], _DecisionBuilder)

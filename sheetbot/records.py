@@ -13,11 +13,11 @@ import gc
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal, TypeVar, cast
 
 from dateutil import parser as date_parser
 
@@ -96,52 +96,57 @@ class Record:
         return self.outcome is None and not self.problems
 
 
-def slot_setters(cls: type) -> list[Callable[[object, Any], None]]:
-    """The setters of a frozen slots dataclass's fields, in ``dataclasses.fields`` order.
-
-    Why: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``
-    (about 1 µs for a Record), and planning builds a Record and a Decision for each of
-    100,000 rows (SPEC 6). ``make_record`` (and ``policy.make_decision``) set the slots
-    directly instead: the very same instance (equal, same hash and repr) in half the time.
-    """
-    assert "__slots__" in cls.__dict__
+def check_builder(builder: type, cls: type) -> None:
+    """Assert that ``builder`` can become a ``cls`` (see ``_RecordBuilder``): the same slots
+    in the same order, which are ``cls``'s dataclass fields, and nothing run after init."""
+    names = tuple(f.name for f in fields(cls))
+    assert cls.__dict__["__slots__"] == builder.__dict__["__slots__"] == names
     assert not hasattr(cls, "__post_init__")
-    return [getattr(cls, f.name).__set__ for f in fields(cls)]
 
 
-_RECORD_SETTERS = slot_setters(Record)
-assert [f.name for f in fields(Record)] == [
-    "row", "reported", "outcome", "ban_end", "override", "identifiers",
-    "reporter_expunged", "subject_expunged", "problems", "written",
-]  # fmt: skip
+class _RecordBuilder:
+    """``_RecordBuilder(...)`` is ``Record(...)`` with every field given, in a third of the time.
+
+    Why: planning builds one Record per row (100,000 for a large sheet, SPEC 6), and a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (about 1 µs a
+    Record). This class has exactly Record's slots, so its ``__init__`` fills them with plain
+    attribute stores (CPython's quickest), and then turns the instance into the Record it is
+    laid out as: ``__class__`` may be assigned between classes of the same layout. The result
+    is an ordinary Record (equal, same hash and repr, frozen); ``check_builder`` asserts the
+    layout at import, and a changed Record would make the assignment raise, never misplace.
+    """
+
+    __slots__ = Record.__slots__
+
+    def __init__(
+        self,
+        row: int,
+        reported: dt.date | None,
+        outcome: Outcome | None,
+        ban_end: dt.date | Permanent | None,
+        override: dt.date | Keep | None,
+        identifiers: frozenset[str],
+        reporter_expunged: bool,
+        subject_expunged: bool,
+        problems: tuple[Problem, ...],
+        written: dt.date | None,
+    ) -> None:
+        self.row = row
+        self.reported = reported
+        self.outcome = outcome
+        self.ban_end = ban_end
+        self.override = override
+        self.identifiers = identifiers
+        self.reporter_expunged = reporter_expunged
+        self.subject_expunged = subject_expunged
+        self.problems = problems
+        self.written = written
+        self.__class__ = Record  # type: ignore[assignment]
 
 
-def make_record(
-    row: int,
-    reported: dt.date | None,
-    outcome: Outcome | None,
-    ban_end: dt.date | Permanent | None,
-    override: dt.date | Keep | None,
-    identifiers: frozenset[str],
-    reporter_expunged: bool,
-    subject_expunged: bool,
-    problems: tuple[Problem, ...],
-    written: dt.date | None,
-) -> Record:
-    """``Record(...)`` with every field given, in half the time (see ``slot_setters``)."""
-    record: Record = object.__new__(Record)
-    s = _RECORD_SETTERS
-    s[0](record, row)
-    s[1](record, reported)
-    s[2](record, outcome)
-    s[3](record, ban_end)
-    s[4](record, override)
-    s[5](record, identifiers)
-    s[6](record, reporter_expunged)
-    s[7](record, subject_expunged)
-    s[8](record, problems)
-    s[9](record, written)
-    return record
+check_builder(_RecordBuilder, Record)
+# ``make_record(...)``: a Record (see ``_RecordBuilder``).
+make_record = cast(Callable[..., Record], _RecordBuilder)
 
 
 # Reasons of a Problem (fixed texts: they never quote the cell).
@@ -279,6 +284,15 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # ``5/3/2025``, ``05.03.2025``, ``05-03-2025``: the text dates committees type most. Read
 # without dateutil (10x quicker); whatever this does not settle goes to dateutil.
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
+# ``24 November 2026``, ``5 Mar 2025``: a day, an English month name, a year from 1000. Read
+# without dateutil too when the name is one of dateutil's; the day and year are then
+# unambiguous in every date order (a four-digit year, a named month).
+_WORDED_DATE = re.compile(r"(\d{1,2}) ([A-Za-z]+) ([1-9]\d{3})", re.ASCII)
+_MONTH_NUMBERS = {
+    name.lower(): number
+    for number, names in enumerate(date_parser.parserinfo.MONTHS, start=1)
+    for name in names
+}
 # Text that begins with a four-digit year is read year-month-day whatever the date order:
 # dateutil would otherwise read "2025-03-04T10:00" as 3 April when ``dayfirst`` is set.
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
@@ -335,7 +349,29 @@ def _numeric_date(text: str, date_order: DateOrder) -> dt.date | None:
         return None
 
 
+def _worded_date(text: str) -> dt.date | None:
+    """``d Month yyyy`` read as dateutil reads it; None: ask dateutil.
+
+    Checked identical to dateutil on every day 0..33 (padded or not) of every month name (in
+    three cases, and near misses), years 0..9999, in all three date orders.
+    """
+    match = _WORDED_DATE.fullmatch(text)
+    if match is None:
+        return None
+    day, name, year = match.groups()
+    month = _MONTH_NUMBERS.get(name.lower())
+    if month is None:
+        return None
+    try:
+        return dt.date(int(year), month, int(day))
+    except ValueError:
+        return None
+
+
 def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
+    worded = _worded_date(text)  # quicker than dateutil, and the same (see there)
+    if worded is not None:
+        return worded
     if _YEAR_FIRST_TEXT.match(text):
         date_order = "YMD"
     results = []
@@ -363,6 +399,7 @@ def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
 _SPLIT = re.compile(r"[,;\r\n\v\f\x85\u2028\u2029]")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _MAILTO = "mailto:"
+_ALNUM = re.compile(r"[^\W_]")  # exactly the characters of ``str.isalnum`` (\w less "_")
 
 
 def normalise_identifier(text: str) -> str:
@@ -377,19 +414,23 @@ def normalise_identifier(text: str) -> str:
     value = text.casefold().strip()
     if value.startswith(_MAILTO):
         value = value[len(_MAILTO) :].strip()
-    value = _SCHEME.sub("", value, count=1)
+    if "://" in value:  # a quick test first: the scheme's regex costs more (SPEC 6)
+        value = _SCHEME.sub("", value, count=1)
     if value.startswith("www."):
         value = value[4:]
     value = value.rstrip("/").strip()
     if value.startswith("@"):
         value = value[1:].strip()
-    if not any(ch.isalnum() for ch in value):
+    if not _ALNUM.search(value):  # no ``ch.isalnum()``: the regex runs in C
         return ""
     return value
 
 
 def split_identifiers(text: str) -> set[str]:
     """A subject cell → its normalised identifiers (split on commas, semicolons, line breaks)."""
+    if not _SPLIT.search(text):  # one identifier (most cells): no split (SPEC 6)
+        identifier = normalise_identifier(text)
+        return {identifier} if identifier else set()
     found = {normalise_identifier(part) for part in _SPLIT.split(text)}
     found.discard("")
     return found
@@ -413,13 +454,17 @@ def is_empty(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+_T = TypeVar("_T")
 _NO_IDENTIFIERS: frozenset[str] = frozenset()  # shared by every record without any
 
 
 class _Reader:
-    """Reads the rows of one table; caches what is costly to compute (labels, dates,
-    identifiers): committees repeat the same dates, labels and people a lot, and a large
-    sheet has 100,000 rows (SPEC 6)."""
+    """Reads the rows of one table, one configured column at a time (see ``read``).
+
+    Caches what is costly to compute (labels, dates, identifiers) by cell value: committees
+    repeat the same dates, labels and people a lot, and a large sheet has 100,000 rows
+    (SPEC 6).
+    """
 
     def __init__(self, columns: ColumnMap, config: Config, date_order: DateOrder) -> None:
         self.columns = columns
@@ -438,44 +483,48 @@ class _Reader:
                 self.labels[label.strip().casefold()] = outcome
         self.redaction = config.retention.redaction_text.strip().casefold()
         self.redaction_identifier = normalise_identifier(self.redaction)
-        self.outcome_cache: dict[str, Outcome | None] = {}
-        # Text and serial-number dates alike; never a boolean (True == 1 would hit serial 1).
+        # Cell value → result, one cache per kind of reading (see ``_each``).
         self.date_cache: dict[Cell, dt.date | Literal[False] | None] = {}  # False: not a date
-        self.identifier_cache: dict[str, frozenset[str]] = {}
+        self.outcome_cache: dict[Cell, Outcome | Literal[False] | None] = {}  # False: unknown
+        self.override_cache: dict[Cell, dt.date | Keep | Literal[False] | None] = {}
+        self.ban_cache: dict[Cell, dt.date | Permanent | None] = {}
+        self.live_cache: dict[Cell, bool] = {}
+        self.identifier_cache: dict[Cell, frozenset[str]] = {}
         used = [columns.reported, columns.outcome, columns.expunge_on, *columns.pii]
         used += [c for c in (columns.ban_until, columns.override) if c is not None]
         self.width = max(used) + 1  # rows are padded to this many cells
 
-    def date(self, cell: Cell) -> dt.date | None:
-        """parse_date, with results cached."""
-        if isinstance(cell, bool):
-            return parse_date(cell, self.date_order)  # raises NotADate
-        try:
-            cached = self.date_cache[cell]
-        except KeyError:
-            try:
-                cached = parse_date(cell, self.date_order)
-            except NotADate:
-                cached = False
-            self.date_cache[cell] = cached
-        if cached is False:
-            raise NotADate
-        return cached
+    # ------------------------------------------------------------------ one cell
 
-    def outcome(self, cell: Cell) -> Outcome | None:
-        """None = pending; raises KeyError for a label not in the configuration."""
+    def date(self, cell: Cell) -> dt.date | Literal[False] | None:
+        """parse_date: a date, None when empty, False when not a date."""
+        try:
+            return parse_date(cell, self.date_order)
+        except NotADate:
+            return False
+
+    def outcome(self, cell: Cell) -> Outcome | Literal[False] | None:
+        """None = pending (empty); False = not one of the configured labels."""
         if cell is None:
             return None
         if not isinstance(cell, str):
-            raise KeyError
-        try:
-            return self.outcome_cache[cell]
-        except KeyError:
-            pass
+            return False
         key = cell.strip().casefold()
-        result = None if not key else self.labels[key]
-        self.outcome_cache[cell] = result
-        return result
+        if not key:
+            return None
+        return self.labels.get(key, False)
+
+    def override(self, cell: Cell) -> dt.date | Keep | Literal[False] | None:
+        """The override column: ``keep``, a date, None when empty; False when neither."""
+        if isinstance(cell, str) and cell.strip().casefold() == KEEP_WORD:
+            return "keep"
+        return self.date(cell)
+
+    def ban_end(self, cell: Cell) -> dt.date | Permanent | None:
+        """A date, or ``permanent`` / ``indefinite``; None when empty or unreadable."""
+        if isinstance(cell, str) and cell.strip().casefold() in PERMANENT_WORDS:
+            return "permanent"
+        return self.date(cell) or None  # False (not a date) → None
 
     def expunged(self, cell: Cell) -> bool:
         """An empty PII cell, or one that holds the redaction text, counts as expunged."""
@@ -486,96 +535,149 @@ class _Reader:
 
     def identifiers(self, cell: Cell) -> frozenset[str]:
         """The normalised identifiers of one live subject cell, without the redaction text."""
-        text = cell_text(cell)
-        try:
-            return self.identifier_cache[text]
-        except KeyError:
-            pass
-        found = split_identifiers(text)
+        found = split_identifiers(cell_text(cell))
         found.discard(self.redaction_identifier)
-        self.identifier_cache[text] = result = frozenset(found)
-        return result
+        return frozenset(found)
 
-    def record(self, cells: tuple[Cell, ...], row: int) -> Record:
-        """The record of one row (``row``: its sheet row number)."""
-        if len(cells) < self.width:  # Sheets omits trailing empty cells
-            cells += (None,) * (self.width - len(cells))
+    # ------------------------------------------------------------------ whole columns
+
+    @staticmethod
+    def _each(cells: Sequence[Cell], cache: dict[Cell, _T], read: Callable[[Cell], _T]) -> list[_T]:
+        """``[read(cell) for cell in cells]``, reading each distinct value once (``cache``).
+
+        Why: a column holds a few thousand distinct values in 100,000 rows (SPEC 6); a set
+        and a dict lookup per cell run in C. Booleans would share the dict key of the
+        numbers 1 and 0 (``True == 1``: serial 1 is a date, ``TRUE`` is not), so a column
+        holding a value equal to 0 or 1 is read cell by cell instead.
+        """
+        distinct = set(cells)
+        if 0 in distinct or 1 in distinct:
+            return [read(cell) for cell in cells]
+        for cell in distinct.difference(cache):
+            cache[cell] = read(cell)
+        return list(map(cache.__getitem__, cells))
+
+    def live(self, cell: Cell) -> bool:
+        """A PII cell not expunged."""
+        return not self.expunged(cell)
+
+    def _live(self, cells: list[Cell]) -> list[bool]:
+        """Per cell: a PII cell not expunged (see ``expunged``)."""
+        return self._each(cells, self.live_cache, self.live)
+
+    def read(self, rows: Sequence[tuple[Cell, ...]], first_row: int) -> tuple[Record, ...]:
+        """The records of ``rows`` (``first_row``: the sheet row of ``rows[0]``).
+
+        Read column by column rather than row by row: each configured column is one list
+        comprehension or ``map`` over cached readings, and the rare cases (problems, bans,
+        live subjects) are visited alone. Why: a large sheet has 100,000 rows (SPEC 6), and
+        a Python call per cell was most of the time planning took. The reading rules are the
+        same as cell by cell; each is named below.
+        """
         cols = self.columns
         headers = self.headers
-        problems: list[Problem] = []
+        width = self.width
+        pads = [(None,) * k for k in range(width + 1)]  # Sheets omits trailing empty cells
+        numbers: list[int] = []  # sheet row numbers of the rows read
+        table: list[tuple[Cell, ...]] = []  # those rows, padded to ``width``
+        for index, cells in enumerate(rows):
+            if not _is_blank(cells):  # fully empty rows are skipped
+                numbers.append(first_row + index)
+                table.append(cells if len(cells) >= width else cells + pads[width - len(cells)])
+        count = len(table)
 
-        reported: dt.date | None = None
-        try:
-            reported = self.date(cells[cols.reported])
-            if reported is None:
-                problems.append(Problem(row, headers.reported, EMPTY))
-        except NotADate:
-            problems.append(Problem(row, headers.reported, NOT_A_DATE))
+        def column(index: int | None) -> list[Cell]:
+            return [cells[index] for cells in table] if index is not None else [None] * count
 
-        outcome: Outcome | None = None
-        try:
-            outcome = self.outcome(cells[cols.outcome])
-        except KeyError:
-            problems.append(Problem(row, headers.outcome, UNKNOWN_OUTCOME))
+        problems: dict[int, list[Problem]] = {}  # position → its problems, in column order
 
-        ban_end: dt.date | Permanent | None = None
-        if outcome is Outcome.BANNED:
-            ban_end = self.ban_end(cells[cols.ban_until] if cols.ban_until is not None else None)
+        def problem(position: int, header: str, reason: str) -> None:
+            problems.setdefault(position, []).append(Problem(numbers[position], header, reason))
+
+        # Reported: a date; empty or not a date is a problem.
+        reported = self._each(column(cols.reported), self.date_cache, self.date)
+        for position in [p for p, day in enumerate(reported) if not day]:
+            problem(position, headers.reported, EMPTY if reported[position] is None else NOT_A_DATE)
+            reported[position] = None
+
+        # Outcome: empty is pending; a label not configured is a problem.
+        outcomes = self._each(column(cols.outcome), self.outcome_cache, self.outcome)
+        for position in [p for p, outcome in enumerate(outcomes) if outcome is False]:
+            problem(position, headers.outcome, UNKNOWN_OUTCOME)
+            outcomes[position] = None
+
+        # Ban end: a banned record needs a date or "permanent".
+        ban_ends: list[dt.date | Permanent | None] = [None] * count
+        banned = [p for p, outcome in enumerate(outcomes) if outcome is Outcome.BANNED]
+        if cols.ban_until is None:
+            ends: list[dt.date | Permanent | None] = [None] * len(banned)
+        else:
+            ban_cells = [table[p][cols.ban_until] for p in banned]
+            ends = self._each(ban_cells, self.ban_cache, self.ban_end)
+        for position, ban_end in zip(banned, ends, strict=True):
+            ban_ends[position] = ban_end
             if ban_end is None:
-                problems.append(Problem(row, headers.ban_until or "columns.ban_until", NO_BAN_END))
+                problem(position, headers.ban_until or "columns.ban_until", NO_BAN_END)
 
-        override: dt.date | Keep | None = None
-        if cols.override is not None:
-            value = cells[cols.override]
-            if isinstance(value, str) and value.strip().casefold() == KEEP_WORD:
-                override = "keep"
-            else:
-                try:
-                    override = self.date(value)
-                except NotADate:
-                    problems.append(Problem(row, headers.override, BAD_OVERRIDE))
+        # Override: a date or "keep"; anything else is a problem.
+        overrides = self._each(column(cols.override), self.override_cache, self.override)
+        for position in [p for p, value in enumerate(overrides) if value is False]:
+            problem(position, headers.override, BAD_OVERRIDE)
+            overrides[position] = None
 
-        live_subjects = self.live(cells, cols.subject)
-        identifiers = _NO_IDENTIFIERS
-        if live_subjects and outcome is not Outcome.UNIDENTIFIED:
-            for value in live_subjects:
-                identifiers |= self.identifiers(value)
+        # Expunged: every reporter (subject) cell empty or the redaction text.
+        subject_live = [self._live(column(c)) for c in cols.subject]
+        reporter_expunged = _none_live([self._live(column(c)) for c in cols.reporter], count)
+        subject_expunged = _none_live(subject_live, count)
 
-        try:
-            written = self.date(cells[cols.expunge_on])
-        except NotADate:
-            written = None  # the bot's own column: whatever stands there is overwritten
+        # Identifiers: those of the live subject cells; none for "actor not identified".
+        identifiers = [_NO_IDENTIFIERS] * count
+        named = [
+            p
+            for p, expunged in enumerate(subject_expunged)
+            if not expunged and outcomes[p] is not Outcome.UNIDENTIFIED
+        ]
+        for c, live in zip(cols.subject, subject_live, strict=True):
+            positions = [p for p in named if live[p]]
+            subjects = [table[p][c] for p in positions]
+            for position, found in zip(
+                positions,
+                self._each(subjects, self.identifier_cache, self.identifiers),
+                strict=True,
+            ):
+                identifiers[position] = (
+                    identifiers[position] | found if identifiers[position] else found
+                )
 
-        return make_record(
-            row,
-            reported,
-            outcome,
-            ban_end,
-            override,
-            identifiers,
-            not self.live(cells, cols.reporter),  # reporter_expunged
-            not live_subjects,  # subject_expunged
-            tuple(problems),
-            written,
+        # Written: the date already in expunge_on; whatever else stands there is overwritten.
+        written = self._each(column(cols.expunge_on), self.date_cache, self.date)
+
+        no_problems: tuple[Problem, ...] = ()
+        found_problems = [no_problems] * count
+        for position, listed in problems.items():
+            found_problems[position] = tuple(listed)
+        return tuple(
+            map(
+                make_record,
+                numbers,
+                reported,
+                outcomes,
+                ban_ends,
+                overrides,
+                identifiers,
+                reporter_expunged,
+                subject_expunged,
+                found_problems,
+                [day or None for day in written],  # False (not a date) → None
+            )
         )
 
-    def live(self, cells: tuple[Cell, ...], columns: tuple[int, ...]) -> list[Cell]:
-        """The PII cells at ``columns`` that are not expunged (see ``expunged``)."""
-        # None and "" (most PII cells of a settled sheet) are expunged without a call.
-        return [
-            cell
-            for cell in [cells[c] for c in columns]
-            if cell is not None and cell != "" and not self.expunged(cell)
-        ]
 
-    def ban_end(self, cell: Cell) -> dt.date | Permanent | None:
-        """A date, or ``permanent`` / ``indefinite``; None when empty or unreadable."""
-        if isinstance(cell, str) and cell.strip().casefold() in PERMANENT_WORDS:
-            return "permanent"
-        try:
-            return self.date(cell)
-        except NotADate:
-            return None
+def _none_live(live: list[list[bool]], count: int) -> list[bool]:
+    """Per row: no cell of ``live``'s columns is live (all expunged)."""
+    if len(live) == 1:  # the usual case: one reporter column, one subject column
+        return [not cell for cell in live[0]]
+    return [not any(cells) for cells in zip(*live, strict=True)] if live else [True] * count
 
 
 def read_records(
@@ -587,13 +689,8 @@ def read_records(
     empty cells, so short rows are normal).
     """
     reader = _Reader(columns, config, date_order)
-    first = table.sheet_row(0)
     with cyclic_gc_paused():
-        return tuple(
-            reader.record(cells, first + index)
-            for index, cells in enumerate(table.rows)
-            if not _is_blank(cells)
-        )
+        return reader.read(table.rows, table.sheet_row(0))
 
 
 def _is_blank(cells: tuple[Cell, ...]) -> bool:

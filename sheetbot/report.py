@@ -75,7 +75,8 @@ def summary_line(plan: Plan) -> str:
     text = ", ".join(f"{n} {label}" for n, label in parts)
     rows = len(plan.changes)
     plural = "s" if rows != 1 else ""
-    return f"Plan: {len(plan.decisions)} records: {text}; {rows} row{plural} to write."
+    later = f" ({len(plan.deferred)} deferred to the next runs)" if plan.deferred else ""
+    return f"Plan: {len(plan.decisions)} records: {text}; {rows} row{plural} to write{later}."
 
 
 def _columns(writes: Sequence[CellWrite]) -> str:

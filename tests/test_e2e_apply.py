@@ -351,13 +351,9 @@ def test_failed_log_append_is_an_error_after_the_cells(
 PERSON_SHEET = "1TermsOnlyGrowSheet"
 
 
-def test_a_term_extended_by_an_expunged_violation_still_holds(
-    served: tuple[FakeGoogle, str], tmp_path: Path
-) -> None:
-    """Row 3 (resolved) restarts row 2's flagged term. When row 3 is expunged on its date, it
-    no longer names the person; row 2 must still be kept until the date the restart gave it,
-    and a second run the same day writes nothing."""
-    fake, root = served
+def add_flagged_then_resolved(fake: FakeGoogle) -> None:
+    """Row 2: flagged (2024-01-10); row 3: resolved (2025-01-10), the same person, whose
+    violation restarts row 2's term to 2027-03-10; row 3 falls due on 2026-03-10."""
     headers = list(demo_sheet.HEADERS)
 
     def row(reported: str, outcome: str, who: str) -> list[Any]:
@@ -368,35 +364,53 @@ def test_a_term_extended_by_an_expunged_violation_still_holds(
                       "Outcome": outcome})  # fmt: skip
         return [cells[h] for h in headers]
 
-    fake.add_spreadsheet(
-        PERSON_SHEET,
-        tabs={
-            "Records": [
-                headers,
-                row("2024-01-10", "Flagged", "A"),
-                row("2025-01-10", "Resolved", "B"),
-            ]
-        },
-    )
+    rows = [headers, row("2024-01-10", "Flagged", "A"), row("2025-01-10", "Resolved", "B")]
+    fake.add_spreadsheet(PERSON_SHEET, tabs={"Records": rows})
+
+
+def run_person_sheet(config: Path, day: str) -> dict[str, Any]:
+    argv = ["run", "--config", str(config), "--as-of", day, "--format", "json"]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def test_a_term_extended_by_an_expunged_violation_still_holds(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """When row 3 is expunged on its date it no longer names the person; row 2 must still be
+    kept until the date the restart gave it, and a second run the same day writes nothing."""
+    fake, root = served
+    add_flagged_then_resolved(fake)
     config = write_config(tmp_path, root, sheet_id=PERSON_SHEET)
-
-    def run_on(day: str) -> dict[str, Any]:
-        argv = ["run", "--config", str(config), "--as-of", day, "--format", "json"]
-        result = CliRunner().invoke(main, argv, catch_exceptions=False)
-        assert result.exit_code == 0, result.stderr
-        report: dict[str, Any] = json.loads(result.stdout)
-        return report
-
-    first = run_on("2026-03-10")  # row 3's own date: it is expunged today
+    first = run_person_sheet(config, "2026-03-10")  # row 3's own date: expunged today
     assert [r["action"] for r in first["records"]] == ["retain", "expunge"]
     assert first["records"][0]["expunge_on"] == "2027-03-10"  # restarted by row 3
     fake.clear_log()
-    run_on("2026-03-10")
+    run_person_sheet(config, "2026-03-10")
     assert fake.writes() == []  # a second run the same day writes nothing at all
-    later = run_on("2026-06-01")
+    later = run_person_sheet(config, "2026-06-01")
     assert later["records"][0]["action"] == "retain"
     assert later["records"][0]["expunge_on"] == "2027-03-10"
     assert fake.get_values(PERSON_SHEET, "Records")[1][1] == "Reporter A"  # not blanked early
+
+
+def test_deferring_never_separates_a_violation_from_the_terms_it_extended(
+    served: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for one row a run, expunging row 3 and writing row 2's restarted date still
+    go together: deferring row 2's date would lose the restart with row 3's identifiers."""
+    fake, root = served
+    monkeypatch.setattr(plan_mod, "MAX_ROWS_PER_RUN", 1)
+    add_flagged_then_resolved(fake)
+    config = write_config(tmp_path, root, sheet_id=PERSON_SHEET)
+    first = run_person_sheet(config, "2026-03-10")
+    assert first["written"] == [2, 3]
+    assert first["deferred"] == []
+    later = run_person_sheet(config, "2026-06-01")
+    assert later["records"][0]["action"] == "retain"
+    assert fake.get_values(PERSON_SHEET, "Records")[1][1] == "Reporter A"
 
 
 def test_request_budget_at_10000_rows(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
