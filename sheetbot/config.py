@@ -8,7 +8,6 @@ the key's dotted name, never with a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -160,11 +159,6 @@ class Config:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def default_config_path() -> Path | None:
-    value = os.environ.get(CONFIG_ENV, "").strip()
-    return Path(value) if value else None
 
 
 def load(path: Path) -> Config:

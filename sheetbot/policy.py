@@ -367,10 +367,6 @@ def repeat_offence_rule(violation: Record, retention: RetentionConfig) -> str:
     return f"repeat offence: term restarted by row {violation.row} (reported {reported})"
 
 
-def _row(records: Sequence[Record], index: int | None) -> int | None:
-    return None if index is None else records[index].row
-
-
 def _reported(record: Record) -> dt.date:
     assert record.reported is not None
     return record.reported

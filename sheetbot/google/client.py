@@ -53,10 +53,6 @@ class RetryPolicy:
     max_wait: float = 32.0  # cap on one wait, Retry-After included
     timeout: float = 30.0  # seconds per attempt (connect and read)
 
-    @property
-    def worst_case_seconds(self) -> float:
-        return self.attempts * self.timeout + (self.attempts - 1) * self.max_wait
-
 
 DEFAULT_RETRY = RetryPolicy()
 
