@@ -346,6 +346,15 @@ def plan_access(
         address = _norm(p.email) if p.email else ""
         return AccessEntry(_who(p, address in known), p.type, p.role, p.id, reason)
 
+    def remove(p: Permission, inherited_reason: str) -> None:
+        """Plan the removal, or report it when a shared drive grants it (not removable here)."""
+        if p.inherited:
+            inherited.append(entry(p, inherited_reason))
+        else:
+            removals.append(
+                AccessChange("remove", _who(p, False), p.type, p.role, permission_id=p.id)
+            )
+
     for p in permissions:
         address = _norm(p.email) if p.email and p.type in ("user", "group") else ""
         if p.role == "owner" or (address and address in owners):
@@ -364,26 +373,13 @@ def plan_access(
         if p.type in ("anyone", "domain"):
             if not config.remove_link_sharing:
                 untouched.append(entry(p, "link sharing kept (remove_link_sharing = false)"))
-            elif p.inherited:
-                inherited.append(
-                    entry(p, "link sharing inherited from the shared drive: turn it off there")
-                )
             else:
-                removals.append(
-                    AccessChange("remove", _who(p, False), p.type, p.role, permission_id=p.id)
-                )
+                remove(p, "link sharing inherited from the shared drive: turn it off there")
             continue
 
         member = members.get(address) if address else None
         if member is None:
-            if p.inherited:
-                inherited.append(
-                    entry(p, "not on the roster; inherited from the shared drive: remove it there")
-                )
-            else:
-                removals.append(
-                    AccessChange("remove", _who(p, False), p.type, p.role, permission_id=p.id)
-                )
+            remove(p, "not on the roster; inherited from the shared drive: remove it there")
             continue
 
         if p.role == member.role:

@@ -319,6 +319,12 @@ def write_matrix(
     return result
 
 
+def _query_response_options(query: Query) -> tuple[bool, str, str]:
+    """``_response_options`` from query parameters (values.update and values.append)."""
+    names = ("includeValuesInResponse", "responseValueRenderOption", "responseDateTimeRenderOption")
+    return _response_options({name: _param(query, name) for name in names})
+
+
 def _response_options(src: dict[str, Any]) -> tuple[bool, str, str]:
     include = _bool(src.get("includeValuesInResponse", False))
     vro = _enum(
@@ -351,15 +357,7 @@ def _atomic(ss: Spreadsheet, action: Callable[[], Result]) -> Result:
 
 def values_update(fake: FakeGoogle, sid: str, rng: str, query: Query, body: Any) -> Result:
     ss = _spreadsheet(fake, sid, write=True)
-    opts = {
-        k: _param(query, k)
-        for k in (
-            "includeValuesInResponse",
-            "responseValueRenderOption",
-            "responseDateTimeRenderOption",
-        )
-    }
-    include, vro, dtro = _response_options(opts)
+    include, vro, dtro = _query_response_options(query)
     input_option = _input_option(_param(query, "valueInputOption"))
     body = body if isinstance(body, dict) else {}
     major = _enum(body.get("majorDimension"), MAJOR, "major_dimension", "Dimension", "ROWS")
@@ -501,15 +499,7 @@ def values_append(fake: FakeGoogle, sid: str, rng: str, query: Query, body: Any)
         "InsertDataOption",
         "OVERWRITE",
     )
-    opts = {
-        k: _param(query, k)
-        for k in (
-            "includeValuesInResponse",
-            "responseValueRenderOption",
-            "responseDateTimeRenderOption",
-        )
-    }
-    include, vro, dtro = _response_options(opts)
+    include, vro, dtro = _query_response_options(query)
     body = body if isinstance(body, dict) else {}
     major = _enum(body.get("majorDimension"), MAJOR, "major_dimension", "Dimension", "ROWS")
     values = _oriented(_values_matrix(body.get("values"), "data.values"), major)
