@@ -7,6 +7,7 @@ dates or outcomes (records of type "actor not identified" simply carry no identi
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 from sheetbot.records import Record
@@ -57,10 +58,19 @@ def person_indices(identifier_sets: Sequence[Iterable[str]]) -> list[int]:
     return persons
 
 
+def first_rows(persons: Sequence[int], rows: Sequence[int]) -> list[int]:
+    """Per position, the smallest sheet row (``rows``) of its person (``persons``, from
+    ``person_indices``): a key for the person that does not depend on the records' order."""
+    if all(map(operator.lt, rows, rows[1:])):  # in sheet order (as read): the first is smallest
+        return list(map(rows.__getitem__, persons))
+    smallest: dict[int, int] = {}
+    for person, row in zip(persons, rows, strict=True):
+        smallest[person] = min(smallest.get(person, row), row)
+    return [smallest[person] for person in persons]
+
+
 def group(records: Sequence[Record]) -> dict[int, int]:
     """Sheet row → person key (the smallest sheet row of the records of that person)."""
-    keys = person_indices([r.identifiers for r in records])
-    person_rows: dict[int, int] = {}
-    for record, key in zip(records, keys, strict=True):
-        person_rows[key] = min(person_rows.get(key, record.row), record.row)
-    return {record.row: person_rows[key] for record, key in zip(records, keys, strict=True)}
+    rows = [record.row for record in records]
+    persons = person_indices([record.identifiers for record in records])
+    return dict(zip(rows, first_rows(persons, rows), strict=True))

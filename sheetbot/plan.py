@@ -6,13 +6,12 @@ Dry run prints the plan; apply executes exactly this plan and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheetbot.config import Config
-from sheetbot.people import group
 from sheetbot.policy import Action, Decision, ExpungeOn
-from sheetbot.records import ColumnMap, Outcome, Problem, Record
+from sheetbot.records import ColumnMap, Outcome, Problem
 from sheetbot.table import SERIAL_EPOCH, Cell, Table, date_to_serial
 
 EXPUNGING = frozenset({Action.EXPUNGE, Action.EXPUNGE_REPORTER})
@@ -166,7 +165,7 @@ def _rows_to_visit(
 
 
 def this_run(
-    changes: list[RowChange], records: Sequence[Record]
+    changes: list[RowChange], person: Mapping[int, int]
 ) -> tuple[list[RowChange], tuple[int, ...]]:
     """The changes this run writes (at most MAX_ROWS_PER_RUN rows) and the rows deferred.
 
@@ -174,14 +173,14 @@ def this_run(
     identifiers that link its person's records, so the longer dates it gave them (repeat
     offence) must be written in the same run, or they would be lost with the link (see
     ``policy.written_date``). Whole persons are taken, those with an expunge first; a person
-    larger than the limit is taken whole when nothing else is.
+    larger than the limit is taken whole when nothing else is. ``person``: the person
+    (``Decision.person``) of each changed row.
     """
     if len(changes) <= MAX_ROWS_PER_RUN:
         return changes, ()
-    person = group(records)
     persons: dict[int, list[RowChange]] = {}
     for change in changes:
-        persons.setdefault(person.get(change.row, change.row), []).append(change)
+        persons.setdefault(person[change.row], []).append(change)
     ordered = sorted(persons.values(), key=lambda cs: (not any(c.expunges for c in cs), cs[0].row))
     chosen: set[int] = set()
     for person_changes in ordered:
@@ -207,6 +206,7 @@ def build_plan(
     problems = [problem for record in records if record.problems for problem in record.problems]
     rows = [table.rows[record.row - first_row] for record in records]
     changes: list[RowChange] = []
+    person: dict[int, int] = {}  # changed row → its person (see ``this_run``)
     for index in _rows_to_visit(decisions, rows, columns.expunge_on):
         decision = decisions[index]
         if decision.action is Action.NEEDS_ATTENTION:
@@ -226,7 +226,8 @@ def build_plan(
                     expected=row,
                 )
             )
-    changes, deferred = this_run(changes, [d.record for d in decisions])
+            person[record.row] = record.row if decision.person is None else decision.person
+    changes, deferred = this_run(changes, person)
     plan = Plan(as_of, tuple(decisions), tuple(changes), tuple(problems), deferred=deferred)
     limit = config.retention.max_expunge_per_run
     if plan.expunge_count > limit and not allow_mass_expunge:

@@ -34,7 +34,7 @@ from itertools import repeat
 from typing import Literal, cast
 
 from sheetbot.config import Duration, RetentionConfig
-from sheetbot.people import person_indices
+from sheetbot.people import first_rows, person_indices
 from sheetbot.records import (
     VIOLATIONS,
     Outcome,
@@ -65,6 +65,9 @@ class Decision:
     rule: str  # why, in the policy's words, without personal data
     held_by: tuple[int, ...] = ()  # sheet rows of the records holding this one
     extended_by: int | None = None  # sheet row of the violation that last extended the term
+    # The person (``people``): the smallest sheet row of the records sharing an identifier with
+    # this one, transitively (its own row when none does). None: not decided by ``decide``.
+    person: int | None = None
 
 
 OUTCOME_WORDS = {
@@ -159,17 +162,28 @@ def base_dates(
     """``base_date`` of every record: the dates, and the rules.
 
     Computed once per distinct (start, outcome), then looked up: 100,000 records (SPEC 6)
-    have a few thousand distinct ones, and the lookups run in C.
+    have a few thousand distinct ones. Built column by column, the lookups in C; only the
+    banned records (whose term starts elsewhere, ``_term_start``) and the unreadable ones
+    are visited alone.
     """
-    keys = [None if r.problems else (_term_start(r), r.outcome) for r in records]
-    bases: dict[object, tuple[ExpungeOn, str]] = {
-        key: _base(*key, retention) for key in set(keys) if key is not None
-    }
-    bases[None] = (None, "")  # needs attention: its rule is set below
-    found = list(map(bases.__getitem__, keys))
-    dates = [date for date, _ in found]
-    rules = [rule for _, rule in found]
-    for index in [i for i, key in enumerate(keys) if key is None]:
+    outcomes = [record.outcome for record in records]
+    starts: list[dt.date | Permanent | None] = [record.reported for record in records]
+    for index in [i for i, outcome in enumerate(outcomes) if outcome is Outcome.BANNED]:
+        starts[index] = _term_start(records[index])
+    keys: list[tuple[dt.date | Permanent | None, Outcome | None] | None] = list(
+        zip(starts, outcomes, strict=True)
+    )
+    unreadable = [i for i, record in enumerate(records) if record.problems]
+    for index in unreadable:
+        keys[index] = None
+    date_of: dict[object, ExpungeOn] = {None: None}
+    rule_of: dict[object, str] = {None: ""}  # needs attention: its rule is set below
+    for key in set(keys):
+        if key is not None:
+            date_of[key], rule_of[key] = _base(*key, retention)
+    dates = list(map(date_of.__getitem__, keys))
+    rules = list(map(rule_of.__getitem__, keys))
+    for index in unreadable:
         rules[index] = needs_attention_rule(records[index])
     return dates, rules
 
@@ -553,8 +567,12 @@ def _decide(
             rules[index] += "; " + hold_rule(records_by_row, held_by[index])
 
     actions = list(map(action, records, dates, held_by, repeat(as_of)))  # 6. action
-    extended_rows = [None if i is None else records[i].row for i in extended_by]
-    return tuple(map(make_decision, records, dates, actions, rules, held_by, extended_rows))
+    rows = [record.row for record in records]
+    extended_rows = [None if i is None else rows[i] for i in extended_by]
+    person_rows = first_rows(persons, rows)
+    return tuple(
+        map(make_decision, records, dates, actions, rules, held_by, extended_rows, person_rows)
+    )
 
 
 class _DecisionBuilder:
@@ -571,6 +589,7 @@ class _DecisionBuilder:
         rule: str,
         held_by: tuple[int, ...],
         extended_by: int | None,
+        person: int | None,
     ) -> None:
         self.record = record
         self.expunge_on = expunge_on
@@ -578,6 +597,7 @@ class _DecisionBuilder:
         self.rule = rule
         self.held_by = held_by
         self.extended_by = extended_by
+        self.person = person
         self.__class__ = Decision  # type: ignore[assignment]
 
 

@@ -11,19 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
+import operator
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from itertools import compress, islice, repeat, zip_longest
 from typing import Literal, TypeVar, cast
 
 from dateutil import parser as date_parser
 
 from sheetbot.config import Config, DateOrder, column_roles, normalise_header
 from sheetbot.errors import SheetError
-from sheetbot.table import Cell, Table, date_to_serial, serial_to_date
+from sheetbot.table import SERIAL_EPOCH, Cell, Table, date_to_serial, serial_to_date
 
 
 class Outcome(StrEnum):
@@ -169,7 +171,10 @@ def cyclic_gc_paused() -> Iterator[None]:
     the young objects, and now and then every object of the process (the snapshot too): a
     quarter of planning's time. Planning makes no reference cycles, so nothing is held back:
     its garbage is freed by reference counting as usual. Collection resumes afterwards
-    (unless the caller had paused it already).
+    (unless the caller had paused it already), with what was built moved to the oldest
+    generation first, where the next collections would have moved it after walking it all
+    (some 10 ms after reading 100,000 rows): ``gc.freeze`` then ``gc.unfreeze`` move it in
+    constant time. Not when objects are frozen already: unfreezing would thaw them too.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -177,6 +182,9 @@ def cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -297,6 +305,7 @@ _MONTH_NUMBERS = {
 # dateutil would otherwise read "2025-03-04T10:00" as 3 April when ``dayfirst`` is set.
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
 _MAX_SERIAL = date_to_serial(dt.date.max)
+_SERIAL_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()  # serial n is date.fromordinal(this + n)
 # Two defaults that differ in year, month and day: a text that leaves any of them out parses
 # to two different dates and is rejected ("March 2025" is not a date).
 _DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
@@ -436,6 +445,28 @@ def split_identifiers(text: str) -> set[str]:
     return found
 
 
+# One identifier, case-folded, that ``normalise_identifier`` only strips of a prefix and of
+# trailing slashes and white space. Why: a large sheet has tens of thousands of distinct subject
+# cells (SPEC 6); this regex reads most of them in C (``_Reader._identifiers``), the others go
+# through ``split_identifiers``. Group 1 right-stripped of white space, of slashes, then of
+# white space again is its normal form, because the match is, in this order:
+# - white space other than a line break (the ``strip`` of ``normalise_identifier``);
+# - at most one prefix, in the order that removes them: ``mailto:``; a URL scheme as ``_SCHEME``
+#   matches it (its run of scheme characters is followed by ``://`` only whole) but not
+#   ``mailto://`` (that loses ``mailto:`` instead), then maybe ``www.``; ``www.``; ``@``;
+# - group 1: starts with a letter or digit, not ``www.`` (nothing more to remove at its start,
+#   and it is no placeholder); holds no colon (no scheme, no ``mailto:`` left) and no separator
+#   of ``_SPLIT`` (comma, semicolon, line break: one identifier, as a separator case-folds to
+#   itself).
+# tests/test_records.py checks it against ``split_identifiers`` on tricky and random cells.
+_LINE_BREAKS = r"\r\n\v\f\x85\u2028\u2029"
+_PLAIN_IDENTIFIER = re.compile(
+    rf"[^\S{_LINE_BREAKS}]*+"
+    r"(?:mailto:|(?!mailto:)[a-z][a-z0-9+.-]*+://(?:www\.)?|www\.|@)?"
+    rf"(?!www\.)([^\W_][^:,;{_LINE_BREAKS}]*+)"
+)
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -488,11 +519,10 @@ class _Reader:
         self.outcome_cache: dict[Cell, Outcome | Literal[False] | None] = {}  # False: unknown
         self.override_cache: dict[Cell, dt.date | Keep | Literal[False] | None] = {}
         self.ban_cache: dict[Cell, dt.date | Permanent | None] = {}
-        self.live_cache: dict[Cell, bool] = {}
-        self.identifier_cache: dict[Cell, frozenset[str]] = {}
+        self.identifier_cache: dict[Cell, frozenset[str]] = {}  # live cells only
         used = [columns.reported, columns.outcome, columns.expunge_on, *columns.pii]
         used += [c for c in (columns.ban_until, columns.override) if c is not None]
-        self.width = max(used) + 1  # rows are padded to this many cells
+        self.width = max(used) + 1  # the table is read this many columns wide
 
     # ------------------------------------------------------------------ one cell
 
@@ -542,52 +572,113 @@ class _Reader:
     # ------------------------------------------------------------------ whole columns
 
     @staticmethod
-    def _each(cells: Sequence[Cell], cache: dict[Cell, _T], read: Callable[[Cell], _T]) -> list[_T]:
+    def _each(
+        cells: Sequence[Cell],
+        cache: dict[Cell, _T],
+        read: Callable[[Cell], _T],
+        serial_dates: bool = False,
+    ) -> list[_T]:
         """``[read(cell) for cell in cells]``, reading each distinct value once (``cache``).
 
         Why: a column holds a few thousand distinct values in 100,000 rows (SPEC 6); a set
         and a dict lookup per cell run in C. Booleans would share the dict key of the
         numbers 1 and 0 (``True == 1``: serial 1 is a date, ``TRUE`` is not), so a column
         holding a value equal to 0 or 1 is read cell by cell instead.
+
+        ``serial_dates``: ``read`` reads a whole-number serial as its date (``parse_date``),
+        as for most dates typed into Sheets; those are then read in bulk, in C.
         """
         distinct = set(cells)
         if 0 in distinct or 1 in distinct:
             return [read(cell) for cell in cells]
-        for cell in distinct.difference(cache):
+        new = distinct.difference(cache)
+        if serial_dates:
+            whole = [cell for cell in new if type(cell) is int and 0 < cell <= _MAX_SERIAL]
+            days = map(dt.date.fromordinal, map(_SERIAL_EPOCH_ORDINAL.__add__, whole))
+            cast(dict[Cell, object], cache).update(zip(whole, days, strict=True))
+            new.difference_update(whole)
+        for cell in new:
             cache[cell] = read(cell)
         return list(map(cache.__getitem__, cells))
 
-    def live(self, cell: Cell) -> bool:
-        """A PII cell not expunged."""
-        return not self.expunged(cell)
+    def _expunged(self, cells: Sequence[Cell]) -> tuple[list[bool], set[Cell], set[Cell] | None]:
+        """Per PII cell: expunged (``expunged``); the distinct cells; the expunged values among
+        them (None when read cell by cell).
 
-    def _live(self, cells: list[Cell]) -> list[bool]:
-        """Per cell: a PII cell not expunged (see ``expunged``)."""
-        return self._each(cells, self.live_cache, self.live)
+        Like ``_each``: each distinct value is read once, and a column holding a value equal to
+        0 or 1 (``True == 1``: ``TRUE`` is not ``1`` as text) is read cell by cell.
+        """
+        distinct = set(cells)
+        if 0 in distinct or 1 in distinct:
+            return [self.expunged(cell) for cell in cells], distinct, None
+        dead = self._expunged_values(distinct)
+        return list(map(dead.__contains__, cells)), distinct, dead
+
+    def _expunged_values(self, values: set[Cell]) -> set[Cell]:
+        """Those of ``values`` (distinct cells) that count as expunged (``expunged``).
+
+        Why: a PII column holds tens of thousands of distinct values (SPEC 6): ``expunged``
+        written out for text, without a call per value.
+        """
+        expunged = self.expunged
+        redaction = self.redaction
+        if redaction:
+            return {
+                value
+                for value in values
+                if (
+                    (not (text := value.strip()) or text.casefold() == redaction)
+                    if type(value) is str
+                    else expunged(value)
+                )
+            }
+        return {
+            value
+            for value in values
+            if ((not value or value.isspace()) if type(value) is str else expunged(value))
+        }
+
+    def _identifiers(
+        self, cells: Sequence[Cell], distinct: set[Cell], dead: set[Cell] | None
+    ) -> list[frozenset[str]]:
+        """Per subject cell: its identifiers (``identifiers``); none when expunged (``dead``).
+
+        Like ``_expunged``: each distinct value (``distinct``) is read once, or each cell when
+        ``dead`` is None. Expunged values never enter the cache.
+        """
+        if dead is None:  # read cell by cell (see ``_expunged``)
+            return [
+                _NO_IDENTIFIERS if self.expunged(cell) else self.identifiers(cell) for cell in cells
+            ]
+        cache = self.identifier_cache
+        plain = _PLAIN_IDENTIFIER.fullmatch
+        redaction = self.redaction_identifier
+        for value in distinct.difference(dead, cache):
+            # Most cells are one plain identifier: see ``_PLAIN_IDENTIFIER`` for its normal form.
+            match = plain(value.casefold()) if type(value) is str else None
+            if match and (identifier := match[1].rstrip().rstrip("/").rstrip()) != redaction:
+                cache[value] = frozenset((identifier,))
+            else:
+                cache[value] = self.identifiers(value)
+        return list(map(cache.get, cells, repeat(_NO_IDENTIFIERS)))
 
     def read(self, rows: Sequence[tuple[Cell, ...]], first_row: int) -> tuple[Record, ...]:
         """The records of ``rows`` (``first_row``: the sheet row of ``rows[0]``).
 
-        Read column by column rather than row by row: each configured column is one list
-        comprehension or ``map`` over cached readings, and the rare cases (problems, bans,
-        live subjects) are visited alone. Why: a large sheet has 100,000 rows (SPEC 6), and
-        a Python call per cell was most of the time planning took. The reading rules are the
-        same as cell by cell; each is named below.
+        Read column by column rather than row by row: each configured column is one ``map``
+        over cached readings, and the rare cases (problems, bans) are found by scans in C and
+        visited alone. Why: a large sheet has 100,000 rows (SPEC 6), and a Python call per
+        cell was most of the time planning took. The reading rules are the same as cell by
+        cell; each is named below.
         """
         cols = self.columns
         headers = self.headers
-        width = self.width
-        pads = [(None,) * k for k in range(width + 1)]  # Sheets omits trailing empty cells
-        numbers: list[int] = []  # sheet row numbers of the rows read
-        table: list[tuple[Cell, ...]] = []  # those rows, padded to ``width``
-        for index, cells in enumerate(rows):
-            if not _is_blank(cells):  # fully empty rows are skipped
-                numbers.append(first_row + index)
-                table.append(cells if len(cells) >= width else cells + pads[width - len(cells)])
-        count = len(table)
-
-        def column(index: int | None) -> list[Cell]:
-            return [cells[index] for cells in table] if index is not None else [None] * count
+        count = len(rows)
+        numbers = range(first_row, first_row + count)  # sheet row numbers
+        # The table by column, transposed in C; Sheets omits trailing empty cells, and
+        # ``zip_longest`` reads them as None.
+        by_column: list[tuple[Cell, ...]] = list(islice(zip_longest(*rows), self.width))
+        by_column += [(None,) * count] * (self.width - len(by_column))
 
         problems: dict[int, list[Problem]] = {}  # position → its problems, in column order
 
@@ -595,89 +686,127 @@ class _Reader:
             problems.setdefault(position, []).append(Problem(numbers[position], header, reason))
 
         # Reported: a date; empty or not a date is a problem.
-        reported = self._each(column(cols.reported), self.date_cache, self.date)
-        for position in [p for p, day in enumerate(reported) if not day]:
-            problem(position, headers.reported, EMPTY if reported[position] is None else NOT_A_DATE)
+        reported = self._each(
+            by_column[cols.reported], self.date_cache, self.date, serial_dates=True
+        )
+        empty_reported = _positions(reported, None)
+        for position in empty_reported:
+            problem(position, headers.reported, EMPTY)
+        for position in _positions(reported, False):
+            problem(position, headers.reported, NOT_A_DATE)
             reported[position] = None
 
         # Outcome: empty is pending; a label not configured is a problem.
-        outcomes = self._each(column(cols.outcome), self.outcome_cache, self.outcome)
-        for position in [p for p, outcome in enumerate(outcomes) if outcome is False]:
+        outcomes = self._each(by_column[cols.outcome], self.outcome_cache, self.outcome)
+        for position in _positions(outcomes, False):
             problem(position, headers.outcome, UNKNOWN_OUTCOME)
             outcomes[position] = None
 
         # Ban end: a banned record needs a date or "permanent".
         ban_ends: list[dt.date | Permanent | None] = [None] * count
-        banned = [p for p, outcome in enumerate(outcomes) if outcome is Outcome.BANNED]
+        banned = _positions(outcomes, Outcome.BANNED)
         if cols.ban_until is None:
             ends: list[dt.date | Permanent | None] = [None] * len(banned)
         else:
-            ban_cells = [table[p][cols.ban_until] for p in banned]
-            ends = self._each(ban_cells, self.ban_cache, self.ban_end)
+            ban_cells = list(map(by_column[cols.ban_until].__getitem__, banned))
+            ends = self._each(ban_cells, self.ban_cache, self.ban_end, serial_dates=True)
         for position, ban_end in zip(banned, ends, strict=True):
             ban_ends[position] = ban_end
             if ban_end is None:
                 problem(position, headers.ban_until or "columns.ban_until", NO_BAN_END)
 
         # Override: a date or "keep"; anything else is a problem.
-        overrides = self._each(column(cols.override), self.override_cache, self.override)
-        for position in [p for p, value in enumerate(overrides) if value is False]:
+        override_cells = (None,) * count if cols.override is None else by_column[cols.override]
+        overrides = self._each(
+            override_cells, self.override_cache, self.override, serial_dates=True
+        )
+        for position in _positions(overrides, False):
             problem(position, headers.override, BAD_OVERRIDE)
             overrides[position] = None
 
         # Expunged: every reporter (subject) cell empty or the redaction text.
-        subject_live = [self._live(column(c)) for c in cols.subject]
-        reporter_expunged = _none_live([self._live(column(c)) for c in cols.reporter], count)
-        subject_expunged = _none_live(subject_live, count)
+        reporter_expunged = _every([self._expunged(by_column[c])[0] for c in cols.reporter], count)
+        # Per subject column: its cells, then what ``_expunged`` found of them.
+        subjects = [(by_column[c], *self._expunged(by_column[c])) for c in cols.subject]
+        subject_expunged = _every([expunged for _, expunged, _, _ in subjects], count)
 
         # Identifiers: those of the live subject cells; none for "actor not identified".
         identifiers = [_NO_IDENTIFIERS] * count
-        named = [
-            p
-            for p, expunged in enumerate(subject_expunged)
-            if not expunged and outcomes[p] is not Outcome.UNIDENTIFIED
-        ]
-        for c, live in zip(cols.subject, subject_live, strict=True):
-            positions = [p for p in named if live[p]]
-            subjects = [table[p][c] for p in positions]
-            for position, found in zip(
-                positions,
-                self._each(subjects, self.identifier_cache, self.identifiers),
-                strict=True,
-            ):
+        for column, (cells, _, distinct, dead) in enumerate(subjects):
+            found = self._identifiers(cells, distinct, dead)
+            if not column:
+                identifiers = found
+                continue
+            for position in compress(range(count), found):  # those with any identifier
                 identifiers[position] = (
-                    identifiers[position] | found if identifiers[position] else found
+                    identifiers[position] | found[position]
+                    if identifiers[position]
+                    else found[position]
                 )
+        for position in _positions(outcomes, Outcome.UNIDENTIFIED):
+            identifiers[position] = _NO_IDENTIFIERS
 
         # Written: the date already in expunge_on; whatever else stands there is overwritten.
-        written = self._each(column(cols.expunge_on), self.date_cache, self.date)
+        written = self._each(
+            by_column[cols.expunge_on], self.date_cache, self.date, serial_dates=True
+        )
+        for position in _positions(written, False):  # not a date
+            written[position] = None
 
         no_problems: tuple[Problem, ...] = ()
         found_problems = [no_problems] * count
         for position, listed in problems.items():
             found_problems[position] = tuple(listed)
-        return tuple(
-            map(
-                make_record,
-                numbers,
-                reported,
-                outcomes,
-                ban_ends,
-                overrides,
-                identifiers,
-                reporter_expunged,
-                subject_expunged,
-                found_problems,
-                [day or None for day in written],  # False (not a date) → None
-            )
+        records = map(
+            make_record,
+            numbers,
+            reported,
+            outcomes,
+            ban_ends,
+            overrides,
+            identifiers,
+            reporter_expunged,
+            subject_expunged,
+            found_problems,
+            written,
         )
+        # Fully empty rows are skipped. Such a row has an empty reported cell, so only those
+        # rows are looked at whole; and its record (a problem) is built, then dropped.
+        blank = [p for p in empty_reported if _is_blank(rows[p])]
+        if not blank:
+            return tuple(records)
+        kept = [True] * count
+        for position in blank:
+            kept[position] = False
+        return tuple(compress(records, kept))
 
 
-def _none_live(live: list[list[bool]], count: int) -> list[bool]:
-    """Per row: no cell of ``live``'s columns is live (all expunged)."""
-    if len(live) == 1:  # the usual case: one reporter column, one subject column
-        return [not cell for cell in live[0]]
-    return [not any(cells) for cells in zip(*live, strict=True)] if live else [True] * count
+def _positions(values: list[_T], value: _T) -> list[int]:
+    """The positions of ``value`` in ``values``, found by ``list.index`` (a scan in C).
+
+    Why: the readings of 100,000 cells (SPEC 6) hold a few problems or bans; a Python loop
+    over all of them cost more than the reading. ``list.index`` compares with ``==``: the
+    readings searched (dates, outcomes, None, False, ``keep``) equal ``value`` only when
+    they are it (no number 0 to equal False).
+    """
+    found: list[int] = []
+    position = -1
+    try:
+        while True:
+            position = values.index(value, position + 1)
+            found.append(position)
+    except ValueError:
+        return found
+
+
+def _every(flags: list[list[bool]], count: int) -> list[bool]:
+    """Per row: True in every one of the columns ``flags`` (True when there are none)."""
+    if not flags:
+        return [True] * count
+    every = flags[0]
+    for other in flags[1:]:
+        every = list(map(operator.and_, every, other))
+    return every
 
 
 def read_records(

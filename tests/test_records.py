@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sheetbot.records as records_module
 from sheetbot.config import ColumnsConfig, DateOrder, OutcomesConfig, RetentionConfig
@@ -615,3 +618,208 @@ def test_written_expunge_date_is_read_as_the_floor() -> None:
         None,
     ]
     assert all(not r.problems for r in records)  # the bot's own column: overwritten, not a problem
+
+
+# --------------------------------------------------------------------------- reading in bulk
+# records.py reads the distinct values of a column in bulk (SPEC 6): these check that this
+# is the same as reading each cell by the rules.
+
+_TRICKY_SUBJECTS: list[Cell] = [
+    "Jo@Mail.Test",
+    "mailto:Jo@Mail.Test",
+    " MAILTO: jo@mail.test ",
+    "mailto:https://www.jo.test/",
+    "mailto://jo",
+    "https://www.example.org/jo/",
+    "HTTPS://WWW.Example.org/jo//",
+    "http://example.org/jo / ",
+    "ftp+x.y-z://x",
+    "9://x",
+    "x://",
+    "x:/",
+    "a:b",
+    "www.example.org",
+    "www.www.x",
+    "@www.x",
+    "@JoHandle",
+    "@@jo",
+    " @ jo ",
+    "mailto:@jo",
+    "https://@jo",
+    "https://www.",
+    "mailto:",
+    "-",
+    "?",
+    "--",
+    "_x",
+    "/",
+    "@",
+    "www.",
+    "Straße",
+    "STRASSE",
+    "İstanbul",
+    "ǅemal",
+    "ﬀ@x",
+    "Σίσυφος",
+    "Jo Bloggs",
+    "Jo\tBloggs",
+    "jo\u00a0bloggs",
+    "\u00a0jo\u2003",
+    "jo\x1c",
+    "jo\x1f ",
+    "a, b",
+    "a;b",
+    "a\nb",
+    "a\u2028b",
+    "a\x85b",
+    "\nJo\n",
+    "jo/",
+    "jo/ /",
+    "jo /",
+    "jo:/",
+    "x///",
+    "١٢٣",
+    "Ⅻ",
+    "Expunged",
+    "Mailto:Expunged",
+    "https://expunged/",
+    " EXPUNGED ",
+    45658,
+    1.5,
+    12.0,
+    "",
+    "  ",
+    None,
+]
+
+
+def _identifiers_cell_by_cell(cell: Cell, redaction: str) -> frozenset[str]:
+    """A subject cell's identifiers by the rules (SPEC section 1), one cell at a time."""
+    text = records_module.cell_text(cell)
+    key = redaction.strip().casefold()
+    if not text.strip() or (key and text.strip().casefold() == key):
+        return frozenset()  # expunged
+    return frozenset(split_identifiers(text) - {normalise_identifier(key)})
+
+
+def _check_subjects(cells: list[Cell], redaction: str) -> None:
+    cfg = config(retention=RetentionConfig(redaction_text=redaction))
+    rows = [{REPORTED: 45658, OUTCOME: "Resolved", NAMED: cell} for cell in cells]
+    rows += [{REPORTED: 45658, OUTCOME: "Resolved", SUBJECT: cell} for cell in reversed(cells)]
+    found = [r.identifiers for r in read(table(*rows), cfg)]
+    wanted = [_identifiers_cell_by_cell(cell, redaction) for cell in cells + cells[::-1]]
+    assert found == wanted
+
+
+@pytest.mark.parametrize("redaction", ["", "Expunged", "jo@mail.test", "Jo"])
+def test_subject_cells_read_in_bulk_as_cell_by_cell(redaction: str) -> None:
+    _check_subjects(_TRICKY_SUBJECTS, redaction)
+
+
+_PIECES = [
+    "mailto:",
+    "MAILTO:",
+    "https://",
+    "HTTPS://www.",
+    "www.",
+    "@",
+    "/",
+    ":",
+    "://",
+    " ",
+    "\t",
+    "\u00a0",
+    "\x1c",
+    "\n",
+    ",",
+    ";",
+    "\x85",
+    "Jo",
+    "ß",
+    "İ",
+    "ﬀ",
+    "Σ",
+    "1",
+    "-",
+    "_",
+    ".",
+    "example.org",
+    "Expunged",
+    "9://",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.text(max_size=12), st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)
+        ),
+        max_size=40,
+    ),
+    redaction=st.sampled_from(["", "Expunged", "jo", "1"]),
+)
+def test_any_subject_cells_read_in_bulk_as_cell_by_cell(cells: list[str], redaction: str) -> None:
+    _check_subjects(list(cells), redaction)
+
+
+def test_numbers_and_booleans_in_pii_cells_are_read_as_their_text() -> None:
+    # True == 1 == 1.0 as values, but TRUE is not 1 as text.
+    cells: list[Cell] = [1.0, True, 1, "1", "TRUE", 2, 2.0, False, 0]
+    for redaction, expunged in [
+        ("1", [True, False, True, True, False, False, False, False, False]),
+        ("TRUE", [False, True, False, False, True, False, False, False, False]),
+        ("2", [False, False, False, False, False, True, True, False, False]),
+    ]:
+        cfg = config(retention=RetentionConfig(redaction_text=redaction))
+        rows = [{REPORTED: 45658, OUTCOME: "Resolved", REPORTER: c, NAMED: c} for c in cells]
+        records = read(table(*rows), cfg)
+        assert [r.reporter_expunged for r in records] == expunged
+        assert [r.subject_expunged for r in records] == expunged
+        assert [r.identifiers for r in records] == [
+            _identifiers_cell_by_cell(cell, redaction) for cell in cells
+        ]
+
+
+def test_serial_dates_read_in_bulk_as_cell_by_cell() -> None:
+    serials: list[Cell] = [2, 45658, 45658.5, 2958465, 2958466, -5, 10**20, 7, 7.0]
+    records = read(table(*({REPORTED: s, OUTCOME: "Resolved", EXPUNGE_ON: s} for s in serials)))
+    for rec, serial in zip(records, serials, strict=True):
+        try:
+            wanted: dt.date | None = parse_date(serial, "DMY")
+        except NotADate:
+            wanted = None
+        assert (rec.reported, rec.written) == (wanted, wanted)
+        assert bool(rec.problems) == (wanted is None)
+
+
+def test_empty_rows_anywhere_are_skipped_and_rows_keep_their_numbers() -> None:
+    sheet = table(
+        (),
+        ("  ", None, "\t"),
+        {REPORTED: "2025-01-01", OUTCOME: "Resolved"},
+        (None,) * 12,
+        {REPORTED: " ", SUMMARY: "only a summary"},
+        {REPORTED: "2025-02-01", OUTCOME: "Flagged"},
+        ("\n",),
+        header_row=2,
+    )
+    records = read(sheet)
+    assert [r.row for r in records] == [5, 7, 8]
+    assert records[1].problems == (Problem(7, REPORTED, "empty"),)
+    assert read(table((), (" ",))) == ()
+
+
+def test_collection_resumes_and_objects_frozen_stay_frozen() -> None:
+    assert gc.isenabled()
+    with records_module.cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with records_module.cyclic_gc_paused():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
