@@ -48,9 +48,37 @@ class Duration:
         return relativedelta(years=self.amount)
 
     def after(self, start: dt.date) -> dt.date:
-        """``start`` + this term; 2025-01-31 + 1 month = 2025-02-28."""
+        """``start`` + this term; 2025-01-31 + 1 month = 2025-02-28.
+
+        ``start + self.delta``, quicker: a relativedelta addition costs about 5 µs, and a
+        sheet of 100,000 rows (SPEC 6) has some 15,000 distinct (start, term) pairs. Days and
+        weeks are added as a ``timedelta`` of as many days (what the relativedelta adds).
+        Months and years are added by the relativedelta to the first of ``start``'s month,
+        once per month (``_month_after``): a day up to 28, which every month has, is then
+        that day of the resulting month; the days 29 to 31 are added by the relativedelta
+        itself, which clamps them to the month's end. ``tests/test_config.py`` checks this
+        against ``start + self.delta`` on every day of years of every kind. Past the year
+        9999: OverflowError or ValueError, as the relativedelta raises.
+        """
+        if self.unit == "days" or self.unit == "weeks":
+            return start + self._days
+        if start.day <= 28:
+            month = self._month_after.get((start.year, start.month))
+            if month is None:
+                month = start.replace(day=1) + self.delta
+                self._month_after[start.year, start.month] = month
+            return month.replace(day=start.day)
         result: dt.date = start + self.delta
         return result
+
+    @cached_property
+    def _days(self) -> dt.timedelta:
+        return dt.timedelta(days=self.amount * (7 if self.unit == "weeks" else 1))
+
+    @cached_property
+    def _month_after(self) -> dict[tuple[int, int], dt.date]:
+        """(year, month) → the first of that month + this term (see ``after``)."""
+        return {}
 
     def __str__(self) -> str:
         unit = self.unit if self.amount != 1 else self.unit[:-1]

@@ -196,6 +196,30 @@ def test_month_arithmetic_is_calendar_arithmetic() -> None:
     assert Duration(1, "years").after(dt.date(2024, 2, 29)) == dt.date(2025, 2, 28)
 
 
+@pytest.mark.parametrize(
+    "duration",
+    [Duration(n, unit) for unit in ("days", "weeks", "months", "years") for n in (0, 1, 6, 14, 26)],
+    ids=str,
+)
+def test_term_after_a_date_is_what_relativedelta_adds(duration: Duration) -> None:
+    # Duration.after adds months to the first of the month, once per month (speed, SPEC 6):
+    # the same as the relativedelta on every day of a leap year, the years around it and
+    # the last days a date can take.
+    start = dt.date(2023, 1, 1)
+    days = [start + dt.timedelta(days=n) for n in range(3 * 366)]
+    days += [dt.date.max - dt.timedelta(days=n) for n in range(800)]
+    for day in days:
+        try:
+            wanted: dt.date | type[Exception] = day + duration.delta
+        except (OverflowError, ValueError) as error:
+            wanted = type(error)
+        try:
+            found: dt.date | type[Exception] = duration.after(day)
+        except (OverflowError, ValueError) as error:
+            found = type(error)
+        assert (day, found) == (day, wanted)
+
+
 def test_member_terms_of_office_are_inclusive() -> None:
     member = Member("a@example.org", None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert not member.active_on(dt.date(2024, 12, 31))
