@@ -651,15 +651,22 @@ class _Reader:
                 _NO_IDENTIFIERS if self.expunged(cell) else self.identifiers(cell) for cell in cells
             ]
         cache = self.identifier_cache
-        plain = _PLAIN_IDENTIFIER.fullmatch
-        redaction = self.redaction_identifier
-        for value in distinct.difference(dead, cache):
-            # Most cells are one plain identifier: see ``_PLAIN_IDENTIFIER`` for its normal form.
-            match = plain(value.casefold()) if type(value) is str else None
-            if match and (identifier := match[1].rstrip().rstrip("/").rstrip()) != redaction:
-                cache[value] = frozenset((identifier,))
-            else:
-                cache[value] = self.identifiers(value)
+        new = distinct.difference(dead, cache)
+        texts = [value for value in new if type(value) is str]
+        # Most cells are one plain identifier: see ``_PLAIN_IDENTIFIER`` for its normal form.
+        # Step by step over all the texts, each step a ``map`` (in C): 30,000 distinct subject
+        # texts in a large sheet (SPEC 6).
+        matches = list(map(_PLAIN_IDENTIFIER.fullmatch, map(str.casefold, texts)))
+        plain = list(compress(texts, matches))
+        found = map(str.rstrip, map(operator.itemgetter(1), filter(None, matches)))
+        found = map(str.rstrip, map(str.rstrip, found, repeat("/")))
+        normal = list(found)
+        cache.update(zip(plain, map(frozenset, zip(normal)), strict=True))  # {identifier}
+        others = new.difference(plain)  # numbers, and texts not plain
+        if self.redaction_identifier:  # the redaction text is not a person
+            others.update(compress(plain, map(self.redaction_identifier.__eq__, normal)))
+        for value in others:
+            cache[value] = self.identifiers(value)
         return list(map(cache.get, cells, repeat(_NO_IDENTIFIERS)))
 
     def read(self, rows: Sequence[tuple[Cell, ...]], first_row: int) -> tuple[Record, ...]:
