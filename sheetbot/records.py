@@ -696,22 +696,22 @@ class _Reader:
         reported = self._each(
             by_column[cols.reported], self.date_cache, self.date, serial_dates=True
         )
-        empty_reported = _positions(reported, None)
+        empty_reported = positions(reported, None)
         for position in empty_reported:
             problem(position, headers.reported, EMPTY)
-        for position in _positions(reported, False):
+        for position in positions(reported, False):
             problem(position, headers.reported, NOT_A_DATE)
             reported[position] = None
 
         # Outcome: empty is pending; a label not configured is a problem.
         outcomes = self._each(by_column[cols.outcome], self.outcome_cache, self.outcome)
-        for position in _positions(outcomes, False):
+        for position in positions(outcomes, False):
             problem(position, headers.outcome, UNKNOWN_OUTCOME)
             outcomes[position] = None
 
         # Ban end: a banned record needs a date or "permanent".
         ban_ends: list[dt.date | Permanent | None] = [None] * count
-        banned = _positions(outcomes, Outcome.BANNED)
+        banned = positions(outcomes, Outcome.BANNED)
         if cols.ban_until is None:
             ends: list[dt.date | Permanent | None] = [None] * len(banned)
         else:
@@ -727,7 +727,7 @@ class _Reader:
         overrides = self._each(
             override_cells, self.override_cache, self.override, serial_dates=True
         )
-        for position in _positions(overrides, False):
+        for position in positions(overrides, False):
             problem(position, headers.override, BAD_OVERRIDE)
             overrides[position] = None
 
@@ -750,14 +750,14 @@ class _Reader:
                     if identifiers[position]
                     else found[position]
                 )
-        for position in _positions(outcomes, Outcome.UNIDENTIFIED):
+        for position in positions(outcomes, Outcome.UNIDENTIFIED):
             identifiers[position] = _NO_IDENTIFIERS
 
         # Written: the date already in expunge_on; whatever else stands there is overwritten.
         written = self._each(
             by_column[cols.expunge_on], self.date_cache, self.date, serial_dates=True
         )
-        for position in _positions(written, False):  # not a date
+        for position in positions(written, False):  # not a date
             written[position] = None
 
         no_problems: tuple[Problem, ...] = ()
@@ -788,7 +788,7 @@ class _Reader:
         return tuple(compress(records, kept))
 
 
-def _positions(values: list[_T], value: _T) -> list[int]:
+def positions(values: list[_T], value: _T) -> list[int]:
     """The positions of ``value`` in ``values``, found by ``list.index`` (a scan in C).
 
     Why: the readings of 100,000 cells (SPEC 6) hold a few problems or bans; a Python loop
