@@ -10,8 +10,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 
-from sheetbot.records import Record
-
 
 class _UnionFind:
     def __init__(self, size: int) -> None:
@@ -67,10 +65,3 @@ def first_rows(persons: Sequence[int], rows: Sequence[int]) -> list[int]:
     for person, row in zip(persons, rows, strict=True):
         smallest[person] = min(smallest.get(person, row), row)
     return [smallest[person] for person in persons]
-
-
-def group(records: Sequence[Record]) -> dict[int, int]:
-    """Sheet row → person key (the smallest sheet row of the records of that person)."""
-    rows = [record.row for record in records]
-    persons = person_indices([record.identifiers for record in records])
-    return dict(zip(rows, first_rows(persons, rows), strict=True))

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from sheetbot.people import group, person_indices
-from sheetbot.records import Outcome
+import datetime as dt
+from collections.abc import Sequence
+
+from sheetbot.config import RetentionConfig
+from sheetbot.people import person_indices
+from sheetbot.policy import decide
+from sheetbot.records import Outcome, Record
 from tests.builders import NAMED, OUTCOME, REPORTED, SUBJECT, read, record, table
+
+
+def group(records: Sequence[Record]) -> dict[int, int | None]:
+    """Sheet row → its person as the plan sees it (``Decision.person``: the smallest row of
+    the records sharing an identifier with it, transitively)."""
+    decided = decide(records, RetentionConfig(), dt.date(2026, 1, 1))
+    return {decision.record.row: decision.person for decision in decided}
 
 
 def test_records_sharing_an_identifier_are_one_person() -> None:

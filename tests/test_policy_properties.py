@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetbot.config import Duration, RetentionConfig
-from sheetbot.people import group, person_indices
+from sheetbot.people import person_indices
 from sheetbot.policy import (
     Action,
     ExpungeOn,
@@ -150,7 +150,8 @@ def step_by_step(
 ) -> tuple[dict[int, ExpungeOn], dict[int, int]]:
     """SPEC section 2's repeat offence, as written: violations in order of (date, row), each
     extending every other record of the person reported on or before it, still retained."""
-    person = group(records)
+    keys = person_indices([r.identifiers for r in records])
+    person = {r.row: key for r, key in zip(records, keys, strict=True)}
     base = {r.row: base_date(r, retention)[0] for r in records}
     current = dict(base)
     extended_by: dict[int, int] = {}
