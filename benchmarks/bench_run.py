@@ -421,9 +421,9 @@ def paired(
     and the ratio plan / decode of each pair, sorted.
 
     In turn, not all of one then all of the other: on a shared machine the speed of both
-    drifts from minute to minute, and a pair taken together sees the same machine. Nothing
-    is cached from one plan to the next (each plan reads, decides and builds everything
-    again, as a cron run does).
+    drifts from minute to minute, and a pair taken together sees the same machine. Each plan
+    reads, decides and builds everything again, as a cron run does (only the terms' month
+    results, about 2 ms of work, are kept with the configuration).
     """
     decodes: list[float] = []
     plans: list[float] = []
