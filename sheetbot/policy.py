@@ -24,7 +24,6 @@ than every date throughout.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import operator
 from bisect import bisect_left
 from collections import Counter
@@ -195,7 +194,6 @@ _OUTCOME = operator.attrgetter("outcome")
 _REPORTED = operator.attrgetter("reported")
 
 
-@functools.lru_cache(maxsize=256)  # the same few texts for every record
 def _term_rule(outcome: Outcome, duration: Duration) -> str:
     if outcome is Outcome.BANNED:
         return f"banned: ban end + {duration}"
