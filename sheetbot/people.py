@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 
 class _UnionFind:
@@ -42,7 +43,7 @@ def person_indices(identifier_sets: Sequence[Iterable[str]]) -> list[int]:
     # Only the positions with an identifier are visited: the others (most records of a
     # settled sheet, SPEC 6) are a person of their own, their own first position.
     persons = list(range(len(identifier_sets)))
-    named = [index for index, identifiers in enumerate(identifier_sets) if identifiers]
+    named = list(compress(range(len(identifier_sets)), identifier_sets))
     sets = _UnionFind(len(identifier_sets))
     first_with: dict[str, int] = {}
     for index in named:

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Literal, cast
 
 from sheetbot.config import Duration, RetentionConfig
@@ -165,29 +165,44 @@ def base_dates(
     """``base_date`` of every record: the dates, and the rules.
 
     Computed once per distinct (outcome, start), then looked up: 100,000 records (SPEC 6)
-    have some 15,000 distinct ones. Built column by column, the lookups in C, in one dict per
-    outcome keyed by the start (a date keeps its hash; a tuple key is hashed at every
-    lookup). Only the banned records (whose term starts elsewhere, ``_term_start``) and the
-    unreadable ones are visited alone.
+    have some 15,000 distinct ones. Built column by column, the lookups in C, in one table per
+    outcome keyed by the start (``_BaseDates``: a date keeps its hash, a tuple key would be
+    hashed at every lookup). Only the banned records (whose term starts elsewhere,
+    ``_term_start``) and the unreadable ones are visited alone.
     """
     outcomes = list(map(_OUTCOME, records))
     starts: list[dt.date | Permanent | None] = list(map(_REPORTED, records))
     for index in positions(outcomes, Outcome.BANNED):
         starts[index] = _term_start(records[index])
     terms = _terms(retention)
-    date_of: dict[Outcome | None, dict[object, ExpungeOn]] = {}
-    rule_of: dict[Outcome | None, dict[object, str]] = {}
-    for outcome, start in set(zip(outcomes, starts, strict=True)):
-        dates_from = date_of.setdefault(outcome, {None: None})
-        rules_from = rule_of.setdefault(outcome, {None: ""})
-        if start is not None:  # None: unreadable (a readable record has a start), set below
-            dates_from[start], rules_from[start] = _base(start, outcome, terms)
-    dates = list(map(dict.__getitem__, map(date_of.__getitem__, outcomes), starts))
+    date_of = {outcome: _BaseDates(outcome, terms) for outcome in (*Outcome, None)}
+    dates: list[ExpungeOn] = list(map(dict.__getitem__, map(date_of.__getitem__, outcomes), starts))
+    rule_of = {outcome: table.rules for outcome, table in date_of.items()}
     rules = list(map(dict.__getitem__, map(rule_of.__getitem__, outcomes), starts))
-    for index in [i for i, record in enumerate(records) if record.problems]:
+    for index in compress(range(len(records)), map(_PROBLEMS, records)):
         dates[index] = None
         rules[index] = needs_attention_rule(records[index])
     return dates, rules
+
+
+class _BaseDates(dict[object, ExpungeOn]):
+    """Start of the term → ``base_date`` of one outcome type, computed at the first lookup of
+    each start (``__missing__``), its rule text put in ``rules`` for the same start.
+
+    A start of None (an unreadable record: a readable one has a start) gives None and no
+    rule; ``base_dates`` sets both from the record's problems.
+    """
+
+    def __init__(self, outcome: Outcome | None, terms: _Terms) -> None:
+        super().__init__({None: None})
+        self.outcome = outcome
+        self.terms = terms
+        self.rules: dict[object, str] = {None: ""}
+
+    def __missing__(self, start: dt.date | Permanent) -> ExpungeOn:
+        date, self.rules[start] = _base(start, self.outcome, self.terms)
+        self[start] = date
+        return date
 
 
 _OUTCOME = operator.attrgetter("outcome")
@@ -251,8 +266,9 @@ def shared_persons(persons: Sequence[int]) -> dict[int, list[int]]:
     one record. The others (most records) are left out: no rule links them to anything, and
     skipping them keeps the rules over persons quick on 100,000 rows (SPEC 6)."""
     counts = Counter(persons)  # counted in C
+    shared = {person for person, count in counts.items() if count > 1}
     members: dict[int, list[int]] = {}
-    for index in [i for i, person in enumerate(persons) if counts[person] > 1]:
+    for index in compress(range(len(persons)), map(shared.__contains__, persons)):
         members.setdefault(persons[index], []).append(index)
     return members
 
@@ -286,11 +302,12 @@ def repeat_offence(
     extended_by: list[int | None] = [None] * len(records)
     if retention.repeat_offence == "off":
         return extended_by
+    restarts: dict[tuple[object, ...], int] = {}  # shared by the persons (``_restart``)
     for indices in shared_persons(persons).values():
         violations = [i for i in indices if is_violation(records[i])]
         if not violations:
             continue
-        offences = _Violations(records, violations, dates, retention)
+        offences = _Violations(records, violations, dates, retention, restarts)
         for index in indices:
             current = dates[index]
             record = records[index]
@@ -311,11 +328,13 @@ class _Violations:
         violations: list[int],
         dates: Sequence[ExpungeOn],
         retention: RetentionConfig,
+        restarts: dict[tuple[object, ...], int],
     ) -> None:
         violations.sort(key=lambda i: (_reported(records[i]), records[i].row))
         self.records = records
         self.violations = violations
         self.retention = retention
+        self.restarts = restarts
         self.reported = [_reported(records[i]).toordinal() for i in violations]
         self.position = {index: position for position, index in enumerate(violations)}
         self.latest: _RangeMax | None = None
@@ -369,7 +388,14 @@ class _Violations:
         return top if top >= lo else None
 
     def _restart(self, record: Record, day: int) -> int:
-        return _ordinal(restarted_term(record, dt.date.fromordinal(day), self.retention))
+        """``restarted_term`` as a day number, computed once per (outcome, ban end, day) in a
+        plan: the records of a person are restarted by the same few days."""
+        key = (record.outcome, record.ban_end, day)
+        found = self.restarts.get(key)
+        if found is None:
+            restarted = restarted_term(record, dt.date.fromordinal(day), self.retention)
+            found = self.restarts[key] = _ordinal(restarted)
+        return found
 
     @staticmethod
     def _latest(table: _RangeMax, lo: int, hi: int, skip: int) -> tuple[int, int] | None:
@@ -460,7 +486,12 @@ def holds(
     """
     pending: dict[int, list[tuple[dt.date, int]]] = {}
     attention: dict[int, list[int]] = {}
-    for index in [i for i, r in enumerate(records) if r.problems or r.outcome is None]:
+    count = len(records)
+    unsettled = set(compress(range(count), map(_PROBLEMS, records)))  # needs attention
+    unsettled.update(
+        compress(range(count), map(operator.is_, map(_OUTCOME, records), repeat(None)))
+    )
+    for index in sorted(unsettled):  # needs attention, or pending
         record = records[index]
         if record.problems:
             attention.setdefault(persons[index], []).append(record.row)
@@ -472,7 +503,7 @@ def holds(
     held_by: list[tuple[int, ...]] = [()] * len(records)
     holding = pending.keys() | attention.keys()
     # Only the records of a person with a pending or unreadable record can be held (few).
-    for index in [i for i, person in enumerate(persons) if person in holding]:
+    for index in compress(range(count), map(holding.__contains__, persons)):
         record = records[index]
         date = effective[index]
         if not isinstance(date, dt.date) or date > as_of or record.problems:
@@ -523,6 +554,13 @@ def action(record: Record, expunge_on: ExpungeOn, held_by: Sequence[int], as_of:
     return Action.EXPUNGE
 
 
+_PROBLEMS = operator.attrgetter("problems")
+_IDENTIFIERS = operator.attrgetter("identifiers")
+_WRITTEN = operator.attrgetter("written")
+_OVERRIDE = operator.attrgetter("override")
+_ROW = operator.attrgetter("row")
+
+
 def decide(
     records: Sequence[Record], retention: RetentionConfig, as_of: dt.date
 ) -> tuple[Decision, ...]:
@@ -536,47 +574,49 @@ def _decide(
 ) -> tuple[Decision, ...]:
     # Rule by rule over all the records, each rule visiting only the records it can change
     # (most records: none but the first): 100,000 records (SPEC 6).
-    persons = person_indices([record.identifiers for record in records])
+    count = len(records)
+    persons = person_indices(list(map(_IDENTIFIERS, records)))
     dates, rules = base_dates(records, retention)  # 1. base date
     extended_by = repeat_offence(records, dates, persons, retention)  # 2. repeat offence
-
-    for index in [i for i, violation in enumerate(extended_by) if violation is not None]:
+    extended = list(compress(range(count), map(operator.is_not, extended_by, repeat(None))))
+    for index in extended:
         violation = extended_by[index]
         assert violation is not None
         rules[index] += "; " + repeat_offence_rule(records[violation], retention)
 
-    # 3. written date: only a date already written after the computed one can change it.
-    for index in [
-        i
-        for i, (record, date) in enumerate(zip(records, dates, strict=True))
-        if record.written is not None
-        and record.written != date  # most often equal: the date the bot wrote last time
-        and isinstance(date, dt.date)
-        and record.written > date
-    ]:
-        dates[index], floor_rule = written_date(records[index], dates[index])
-        if floor_rule is not None:
-            rules[index] += "; " + floor_rule
+    # 3. written date: only a date already written, other than the computed one, can change
+    # it (most often the two are equal: the bot wrote it last time).
+    written = list(map(_WRITTEN, records))
+    for index in compress(range(count), map(operator.ne, written, dates)):
+        if written[index] is not None:
+            dates[index], floor_rule = written_date(records[index], dates[index])
+            if floor_rule is not None:
+                rules[index] += "; " + floor_rule
 
     # 4. overrides
-    for index in [i for i, record in enumerate(records) if record.override is not None]:
+    overridden = map(operator.is_not, map(_OVERRIDE, records), repeat(None))
+    for index in compress(range(count), overridden):
         dates[index], override_rule = overrides(records[index], dates[index])
         if override_rule is not None:
             rules[index] += "; " + override_rule
 
     held_by = holds(records, dates, persons, as_of)  # 5. holds
-    held = [i for i, rows in enumerate(held_by) if rows]
+    held = list(compress(range(count), held_by))
     if held:
         records_by_row = {r.row: r for r in records}
         for index in held:
             rules[index] += "; " + hold_rule(records_by_row, held_by[index])
 
-    actions = list(map(action, records, dates, held_by, repeat(as_of)))  # 6. action
-    rows = [record.row for record in records]
-    extended_rows = [None if i is None else rows[i] for i in extended_by]
+    found_actions = list(map(action, records, dates, held_by, repeat(as_of)))  # 6. action
+    rows = list(map(_ROW, records))
+    extended_rows: list[int | None] = [None] * count
+    for index in extended:
+        extended_rows[index] = rows[cast(int, extended_by[index])]
     person_rows = first_rows(persons, rows)
     return tuple(
-        map(make_decision, records, dates, actions, rules, held_by, extended_rows, person_rows)
+        map(
+            make_decision, records, dates, found_actions, rules, held_by, extended_rows, person_rows
+        )
     )
 
 
