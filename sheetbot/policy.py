@@ -486,12 +486,7 @@ def holds(
     """
     pending: dict[int, list[tuple[dt.date, int]]] = {}
     attention: dict[int, list[int]] = {}
-    count = len(records)
-    unsettled = set(compress(range(count), map(_PROBLEMS, records)))  # needs attention
-    unsettled.update(
-        compress(range(count), map(operator.is_, map(_OUTCOME, records), repeat(None)))
-    )
-    for index in sorted(unsettled):  # needs attention, or pending
+    for index in [i for i, r in enumerate(records) if r.problems or r.outcome is None]:
         record = records[index]
         if record.problems:
             attention.setdefault(persons[index], []).append(record.row)
@@ -503,7 +498,7 @@ def holds(
     held_by: list[tuple[int, ...]] = [()] * len(records)
     holding = pending.keys() | attention.keys()
     # Only the records of a person with a pending or unreadable record can be held (few).
-    for index in compress(range(count), map(holding.__contains__, persons)):
+    for index in [i for i, person in enumerate(persons) if person in holding]:
         record = records[index]
         date = effective[index]
         if not isinstance(date, dt.date) or date > as_of or record.problems:
@@ -540,25 +535,46 @@ def _rows(rows: Sequence[int], most: int = 10) -> str:
 
 
 def action(record: Record, expunge_on: ExpungeOn, held_by: Sequence[int], as_of: dt.date) -> Action:
-    """What to do today. A record due today (date == as_of) is expunged today."""
-    if record.problems:
-        return Action.NEEDS_ATTENTION
-    if not isinstance(expunge_on, dt.date) or expunge_on > as_of:
-        return Action.RETAIN
-    if held_by:
-        return Action.HOLD
-    if record.outcome is Outcome.UNIDENTIFIED:
-        return Action.DONE if record.reporter_expunged else Action.EXPUNGE_REPORTER
-    if record.reporter_expunged and record.subject_expunged:
-        return Action.DONE
-    return Action.EXPUNGE
+    """What to do today (``actions`` of one record)."""
+    return actions([record], [expunge_on], [held_by], as_of)[0]
+
+
+def actions(
+    records: Sequence[Record],
+    dates: Sequence[ExpungeOn],
+    held_by: Sequence[Sequence[int]],
+    as_of: dt.date,
+) -> list[Action]:
+    """What to do today with each record, given its effective date and the rows holding it.
+
+    - needs attention: never blanked;
+    - not due (date after ``as_of``, "never", "pending"): retain. A record due today
+      (date == as_of) is expunged today;
+    - due and held: hold;
+    - due, actor not identified: expunge the reporter cells (done when they are expunged);
+    - due: expunge the reporter and subject cells (done when all are expunged).
+
+    One comprehension over all the records, whether a date is due looked up once per
+    distinct date: a call per record was a tenth of deciding 100,000 records (SPEC 6).
+    """
+    due = {date: isinstance(date, dt.date) and date <= as_of for date in set(dates)}
+    unidentified = Outcome.UNIDENTIFIED
+    attention, retain, hold = Action.NEEDS_ATTENTION, Action.RETAIN, Action.HOLD
+    done, expunge, expunge_reporter = Action.DONE, Action.EXPUNGE, Action.EXPUNGE_REPORTER
+    # fmt: off
+    return [
+        attention if record.problems
+        else retain if not due[date]
+        else hold if held
+        else (done if record.reporter_expunged else expunge_reporter)
+        if record.outcome is unidentified
+        else (done if record.reporter_expunged and record.subject_expunged else expunge)
+        for record, date, held in zip(records, dates, held_by, strict=True)
+    ]
+    # fmt: on
 
 
 _PROBLEMS = operator.attrgetter("problems")
-_IDENTIFIERS = operator.attrgetter("identifiers")
-_WRITTEN = operator.attrgetter("written")
-_OVERRIDE = operator.attrgetter("override")
-_ROW = operator.attrgetter("row")
 
 
 def decide(
@@ -575,7 +591,7 @@ def _decide(
     # Rule by rule over all the records, each rule visiting only the records it can change
     # (most records: none but the first): 100,000 records (SPEC 6).
     count = len(records)
-    persons = person_indices(list(map(_IDENTIFIERS, records)))
+    persons = person_indices([record.identifiers for record in records])
     dates, rules = base_dates(records, retention)  # 1. base date
     extended_by = repeat_offence(records, dates, persons, retention)  # 2. repeat offence
     extended = list(compress(range(count), map(operator.is_not, extended_by, repeat(None))))
@@ -586,7 +602,7 @@ def _decide(
 
     # 3. written date: only a date already written, other than the computed one, can change
     # it (most often the two are equal: the bot wrote it last time).
-    written = list(map(_WRITTEN, records))
+    written = [record.written for record in records]
     for index in compress(range(count), map(operator.ne, written, dates)):
         if written[index] is not None:
             dates[index], floor_rule = written_date(records[index], dates[index])
@@ -594,8 +610,7 @@ def _decide(
                 rules[index] += "; " + floor_rule
 
     # 4. overrides
-    overridden = map(operator.is_not, map(_OVERRIDE, records), repeat(None))
-    for index in compress(range(count), overridden):
+    for index in [i for i, record in enumerate(records) if record.override is not None]:
         dates[index], override_rule = overrides(records[index], dates[index])
         if override_rule is not None:
             rules[index] += "; " + override_rule
@@ -607,8 +622,8 @@ def _decide(
         for index in held:
             rules[index] += "; " + hold_rule(records_by_row, held_by[index])
 
-    found_actions = list(map(action, records, dates, held_by, repeat(as_of)))  # 6. action
-    rows = list(map(_ROW, records))
+    found_actions = actions(records, dates, held_by, as_of)  # 6. action
+    rows = [record.row for record in records]
     extended_rows: list[int | None] = [None] * count
     for index in extended:
         extended_rows[index] = rows[cast(int, extended_by[index])]
