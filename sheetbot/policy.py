@@ -170,8 +170,8 @@ def base_dates(
     hashed at every lookup). Only the banned records (whose term starts elsewhere,
     ``_term_start``) and the unreadable ones are visited alone.
     """
-    outcomes = list(map(_OUTCOME, records))
-    starts: list[dt.date | Permanent | None] = list(map(_REPORTED, records))
+    outcomes = [record.outcome for record in records]
+    starts: list[dt.date | Permanent | None] = [record.reported for record in records]
     for index in positions(outcomes, Outcome.BANNED):
         starts[index] = _term_start(records[index])
     terms = _terms(retention)
@@ -179,7 +179,7 @@ def base_dates(
     dates: list[ExpungeOn] = list(map(dict.__getitem__, map(date_of.__getitem__, outcomes), starts))
     rule_of = {outcome: table.rules for outcome, table in date_of.items()}
     rules = list(map(dict.__getitem__, map(rule_of.__getitem__, outcomes), starts))
-    for index in compress(range(len(records)), map(_PROBLEMS, records)):
+    for index in [i for i, record in enumerate(records) if record.problems]:
         dates[index] = None
         rules[index] = needs_attention_rule(records[index])
     return dates, rules
@@ -203,10 +203,6 @@ class _BaseDates(dict[object, ExpungeOn]):
         date, self.rules[start] = _base(start, self.outcome, self.terms)
         self[start] = date
         return date
-
-
-_OUTCOME = operator.attrgetter("outcome")
-_REPORTED = operator.attrgetter("reported")
 
 
 def _term_rule(outcome: Outcome, duration: Duration) -> str:
@@ -572,9 +568,6 @@ def actions(
         for record, date, held in zip(records, dates, held_by, strict=True)
     ]
     # fmt: on
-
-
-_PROBLEMS = operator.attrgetter("problems")
 
 
 def decide(
