@@ -259,7 +259,7 @@ def _as_cell(value: Any) -> Any:
     return value
 
 
-def _snapshot(rows: list[list[Any]]) -> Snapshot:
+def snapshot_of(rows: list[list[Any]]) -> Snapshot:
     """The snapshot the adapter would build from these rows (no HTTP: for the set-up)."""
 
     def trimmed(row: list[Any]) -> tuple[Any, ...]:
@@ -283,7 +283,7 @@ def settle(rows: list[list[Any]], day: dt.date, rounds: int = 4) -> None:
         limit = plan_mod.MAX_ROWS_PER_RUN
         plan_mod.MAX_ROWS_PER_RUN = len(known)
         try:
-            plan = run_mod.plan_snapshot(_snapshot(known), config, day, allow_mass_expunge=True)
+            plan = run_mod.plan_snapshot(snapshot_of(known), config, day, allow_mass_expunge=True)
         finally:
             plan_mod.MAX_ROWS_PER_RUN = limit
         if not plan.changes:
@@ -340,7 +340,7 @@ def one_person_rows(n: int, seed: int) -> list[list[Any]]:
 
 def bench_one_person(n: int, seed: int, repeat: int) -> tuple[float, int]:
     """plan_snapshot (best of ``repeat``) on ``one_person_rows``; and its records."""
-    snapshot = _snapshot(one_person_rows(n, seed))
+    snapshot = snapshot_of(one_person_rows(n, seed))
     config = from_mapping(settings(10**9))
     plan_once = partial(run_mod.plan_snapshot, snapshot, config, AS_OF, allow_mass_expunge=True)
     seconds, plan = best_of(repeat, plan_once)
