@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import compress, repeat
+from itertools import compress
 from typing import Literal, cast
 
 from sheetbot.config import Duration, RetentionConfig
@@ -584,14 +584,16 @@ def _decide(
     # Rule by rule over all the records, each rule visiting only the records it can change
     # (most records: none but the first): 100,000 records (SPEC 6).
     count = len(records)
+    rows = [record.row for record in records]
     persons = person_indices([record.identifiers for record in records])
     dates, rules = base_dates(records, retention)  # 1. base date
     extended_by = repeat_offence(records, dates, persons, retention)  # 2. repeat offence
-    extended = list(compress(range(count), map(operator.is_not, extended_by, repeat(None))))
-    for index in extended:
+    extended_rows: list[int | None] = [None] * count  # the row of the violation, if any
+    for index in [i for i, violation in enumerate(extended_by) if violation is not None]:
         violation = extended_by[index]
         assert violation is not None
         rules[index] += "; " + repeat_offence_rule(records[violation], retention)
+        extended_rows[index] = rows[violation]
 
     # 3. written date: only a date already written, other than the computed one, can change
     # it (most often the two are equal: the bot wrote it last time).
@@ -616,10 +618,6 @@ def _decide(
             rules[index] += "; " + hold_rule(records_by_row, held_by[index])
 
     found_actions = actions(records, dates, held_by, as_of)  # 6. action
-    rows = [record.row for record in records]
-    extended_rows: list[int | None] = [None] * count
-    for index in extended:
-        extended_rows[index] = rows[cast(int, extended_by[index])]
     person_rows = first_rows(persons, rows)
     return tuple(
         map(

@@ -2,11 +2,14 @@
 
 - decisions do not depend on the order of the records;
 - adding records never makes an existing record expire earlier (nor be blanked earlier);
-- the fast repeat-offence computation equals a step-by-step transcription of the rule.
+- the fast repeat-offence computation equals a step-by-step transcription of the rule;
+- the rules computed over all the records at once (``base_dates``, ``actions``) equal the
+  rule applied to each record alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -19,7 +22,9 @@ from sheetbot.people import person_indices
 from sheetbot.policy import (
     Action,
     ExpungeOn,
+    actions,
     base_date,
+    base_dates,
     decide,
     is_violation,
     repeat_offence,
@@ -210,3 +215,57 @@ def test_terms_only_grow_and_overrides_alone_shorten(
             assert isinstance(d.expunge_on, dt.date)
             assert d.expunge_on <= as_of
             assert not d.held_by
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sheet=sheets(max_size=30),
+    retention=terms,
+    unreadable_dates=st.lists(st.booleans(), min_size=30, max_size=30),
+)
+def test_base_dates_are_base_date_of_each_record(
+    sheet: list[Record], retention: RetentionConfig, unreadable_dates: list[bool]
+) -> None:
+    problem = Problem(0, "Date of 1st report", "not a date")
+    sheet = [
+        dataclasses.replace(r, reported=None, problems=(problem,)) if unreadable else r
+        for r, unreadable in zip(sheet, unreadable_dates, strict=False)
+    ]
+    dates, rules = base_dates(sheet, retention)
+    assert list(zip(dates, rules, strict=True)) == [base_date(r, retention) for r in sheet]
+
+
+def action_of(record: Record, expunge_on: ExpungeOn, held: bool, as_of: dt.date) -> Action:
+    """SPEC section 2's action, as written, for one record."""
+    if record.problems:
+        return Action.NEEDS_ATTENTION
+    if not isinstance(expunge_on, dt.date) or expunge_on > as_of:
+        return Action.RETAIN
+    if held:
+        return Action.HOLD
+    if record.outcome is Outcome.UNIDENTIFIED:
+        return Action.DONE if record.reporter_expunged else Action.EXPUNGE_REPORTER
+    if record.reporter_expunged and record.subject_expunged:
+        return Action.DONE
+    return Action.EXPUNGE
+
+
+effective_dates: st.SearchStrategy[ExpungeOn] = st.one_of(
+    days, st.sampled_from(["never", "pending", None])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sheet=sheets(max_size=30),
+    dates=st.lists(effective_dates, min_size=30, max_size=30),
+    held=st.lists(st.booleans(), min_size=30, max_size=30),
+    as_of=days,
+)
+def test_actions_match_the_rule_record_by_record(
+    sheet: list[Record], dates: list[ExpungeOn], held: list[bool], as_of: dt.date
+) -> None:
+    count = len(sheet)
+    held_by = [(1,) if h else () for h in held[:count]]
+    got = actions(sheet, dates[:count], held_by, as_of)
+    assert got == [action_of(r, d, h, as_of) for r, d, h in zip(sheet, dates, held, strict=False)]
