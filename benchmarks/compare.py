@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import importlib
 import re
 import statistics
@@ -28,14 +27,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench_run import AS_OF, ROOT, build_rows, settings, snapshot_of
+from bench_run import AS_OF, ROOT, best_of, build_rows, settings, snapshot_of
 
 from sheetbot.config import from_mapping
 from sheetbot.run import plan_snapshot
@@ -92,12 +90,8 @@ def outline(plan: Any) -> tuple[object, ...]:
 
 
 def timed(func: Callable[[], Any]) -> float:
-    gc.collect()
-    start = time.perf_counter()
-    result = func()
-    elapsed = time.perf_counter() - start
-    del result  # freed after the clock stops, as in bench_run.best_of
-    return elapsed
+    """Seconds of one call (``bench_run.best_of``: collected before, freed after the clock)."""
+    return best_of(1, func)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
