@@ -14,7 +14,7 @@ this order:
    record, applied last. A pending record stays pending whatever its override says.
 5. ``holds``: a pending report, or a record that needs attention, holds the other records of
    the same person (see ``holds`` for exactly which).
-6. ``action``: what to do today (``as_of``) with the effective date.
+6. ``actions``: what to do today (``as_of``) with each effective date.
 
 The result is a function of the records as they are now: it never depends on their order,
 and (the sheet's dates being what they are) not on when the bot ran before. "never" is later
@@ -528,11 +528,6 @@ def _rows(rows: Sequence[int], most: int = 10) -> str:
 
 
 # --------------------------------------------------------------------------- 5. action
-
-
-def action(record: Record, expunge_on: ExpungeOn, held_by: Sequence[int], as_of: dt.date) -> Action:
-    """What to do today (``actions`` of one record)."""
-    return actions([record], [expunge_on], [held_by], as_of)[0]
 
 
 def actions(
