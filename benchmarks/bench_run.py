@@ -11,15 +11,18 @@ link; older records already expunged and their dates written, as a sheet looks a
 of daily runs; a backlog of records due today), serves it with ``sheetbot.fake_google.serve``
 on 127.0.0.1, and runs ``sheetbot run --config ... --as-of ...`` through
 ``click.testing.CliRunner`` (``sheetbot.cli.main``): a dry run, the apply, and a second run
-that should change nothing. Separately it reads the snapshot once with the sheet adapter and
+that should change nothing. Separately, in a Python process of its own that reads the
+snapshot over HTTP with the sheet adapter as the bot does (``planning_in_own_process``), it
 times the pure ``plan_snapshot`` against ``json.loads`` of the very bytes of the fake's
-``values:batchGet`` answer.
+``values:batchGet`` answer, in turn, and ``json.loads`` once more with the cyclic GC off (for
+information: see ``planning_in_own_process`` for why the GC matters).
 
 Checks (SPEC section 6), printed as PASS/FAIL; the exit status is 1 if any fails:
 
 - planning the largest size (100,000 rows, when given) takes under 3x the JSON decode of its
-  values response (every size is printed; only sizes >= 100,000 are checked: at small sizes
-  fixed costs dominate and the spec speaks of 100,000 rows);
+  values response, best against best and in the median pair (every size is printed; only
+  sizes >= 100,000 are checked: at small sizes fixed costs dominate and the spec speaks of
+  100,000 rows);
 - planning's peak memory (tracemalloc, new allocations during ``plan_snapshot``) is under 10x
   the values response size (every size);
 - requests: a dry run <= 3, the no-change second run <= 4, an apply <= 8 (every size).
@@ -30,6 +33,7 @@ Not run by CI (too slow at 100,000 rows); ``--sizes 1000`` is a quick smoke run.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -37,6 +41,7 @@ import os
 import platform
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -446,6 +451,74 @@ def best_of(repeat: int, func: Callable[[], Any]) -> tuple[float, Any]:
     return min(times), result
 
 
+PLAN_CHILD = "--plan-in-this-process"  # argv[1] of the process ``planning_in_own_process`` starts
+
+
+@dataclass(frozen=True)
+class Planning:
+    """json.loads of the values response against plan_snapshot of its snapshot."""
+
+    decode: float  # best json.loads, wall seconds, the cyclic GC on (as the bot decodes)
+    plan: float  # best plan_snapshot, wall seconds
+    pair_ratios: list[float]  # plan / decode of each pair timed together, sorted
+    peak: int  # tracemalloc peak of what one plan_snapshot allocates, bytes
+    decode_gc_off: float  # best json.loads with the cyclic GC off: for information
+
+
+def measure_planning(root: str, body: bytes, repeat: int) -> Planning:
+    """In this process: the snapshot read over HTTP from ``root`` with the sheet adapter, as
+    the bot reads it; then ``json.loads(body)`` and ``plan_snapshot`` timed in turn
+    (``paired``); then one more plan under ``tracemalloc``, started just before it (the
+    snapshot is not counted); then ``json.loads`` with the cyclic GC off."""
+    client = GoogleClient(credentials=None, api_root=root)
+    snapshot = SheetAdapter(client, SHEET_ID).read(RECORDS_TAB, 1, "Retention log")
+    config = from_mapping(settings(10**9))
+    plan_once = partial(run_mod.plan_snapshot, snapshot, config, AS_OF, allow_mass_expunge=True)
+    decode, plan, ratios = paired(repeat, lambda: json.loads(body), plan_once)
+    gc.collect()
+    tracemalloc.start()
+    plan_once()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    gc.disable()
+    try:
+        decode_gc_off = best_of(repeat, lambda: json.loads(body))[0]
+    finally:
+        gc.enable()
+    return Planning(decode, plan, ratios, peak, decode_gc_off)
+
+
+def planning_in_own_process(root: str, body: bytes, repeat: int) -> Planning:
+    """``measure_planning`` in a new Python process, which holds what a run of the bot holds.
+
+    Why: ``json.loads`` of 100,000 rows runs the cyclic GC as it allocates, and how often
+    that GC walks every object depends on how many objects the process already holds (a
+    full collection waits until the new objects are a quarter of the old ones). This
+    process also holds the fake and its sheet, millions of objects: there the decode took
+    1.2-1.4x its time with the GC off, in a process of its own 1.6-1.9x (benchmarks/README.md,
+    "Where planning is timed"). The bot decodes in a process of its own; planning pauses the
+    GC (``records.cyclic_gc_paused``) and takes the same time in both.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "values.json"
+        path.write_bytes(body)
+        child = [sys.executable, str(Path(__file__).resolve()), PLAN_CHILD, root, str(path)]
+        done = subprocess.run(
+            [*child, str(repeat)], capture_output=True, text=True, check=False, timeout=900
+        )
+    if done.returncode:
+        raise RuntimeError(f"the planning process failed:\n{done.stderr}")
+    return Planning(**json.loads(done.stdout))
+
+
+def plan_child(argv: list[str]) -> int:
+    """The process ``planning_in_own_process`` starts: ROOT VALUES_FILE REPEAT."""
+    root, path, repeat = argv
+    planning = measure_planning(root, Path(path).read_bytes(), int(repeat))
+    print(json.dumps(dataclasses.asdict(planning)))
+    return 0
+
+
 _SUMMARY = re.compile(
     r"Plan: (\d+) records: (.*); (\d+) rows? to write(?: \((\d+) deferred to the next runs\))?\."
 )
@@ -479,10 +552,16 @@ class Result:
     pair_ratios: list[float]  # plan / decode of each pair timed together, sorted
     plan_peak: int
     build_seconds: float
+    decode_gc_off: float
 
     @property
     def ratio(self) -> float:
         return self.plan / self.decode if self.decode else float("inf")
+
+    @property
+    def median_ratio(self) -> float:
+        """The median pair (the upper one of an even count, as ``_spread`` prints)."""
+        return self.pair_ratios[len(self.pair_ratios) // 2]
 
 
 @contextmanager
@@ -514,28 +593,21 @@ def bench(n: int, seed: int, backlog: int, repeat: int, log: Callable[[str], Non
         config_path.write_text(config_text(root, 10**9), encoding="utf-8")
         clock = instrument(fake)
 
-        # The pure planner on the snapshot, and json.loads on the values response bytes.
+        # The values response as the bot receives it: the bytes of the fake's answer to the
+        # adapter's own values:batchGet request.
         client = GoogleClient(credentials=None, api_root=root)
-        snapshot = SheetAdapter(client, SHEET_ID).read(RECORDS_TAB, 1, "Retention log")
+        SheetAdapter(client, SHEET_ID).read(RECORDS_TAB, 1, "Retention log")
         batch_get = next(r for r in fake.requests if "values:batchGet" in r.path)
         url = batch_get.raw_path + "?" + urlencode(batch_get.query, doseq=True)
         status, _headers, body = fake.handle("GET", url)
         assert status == 200, status
         decoded = json.loads(body)
         assert decoded["valueRanges"][0]["values"][0] == list(HEADERS)
-        del decoded
-        config = from_mapping(settings(10**9))
-        plan_once = partial(run_mod.plan_snapshot, snapshot, config, AS_OF, allow_mass_expunge=True)
-        decode, plan_time, pair_ratios = paired(repeat, lambda: json.loads(body), plan_once)
-        gc.collect()
-        tracemalloc.start()  # traces only what planning allocates (the snapshot is not counted)
-        plan_once()
-        plan_peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        del plan_once, snapshot, client
+        del decoded, client
+        planning = planning_in_own_process(root, body, repeat)
         log(
-            f"  {n:,} rows: plan_snapshot {plan_time:.3f}s, json.loads {decode:.3f}s "
-            f"({len(body):,} bytes)"
+            f"  {n:,} rows: plan_snapshot {planning.plan:.3f}s, json.loads {planning.decode:.3f}s "
+            f"({len(body):,} bytes; in a process of their own)"
         )
 
         # The CLI: dry run (timed, then traced for memory), apply, a second run.
@@ -582,10 +654,11 @@ def bench(n: int, seed: int, backlog: int, repeat: int, log: Callable[[str], Non
             second_summary=second_text,
             settled=settled,
             response_bytes=len(body),
-            decode=decode,
-            plan=plan_time,
-            pair_ratios=pair_ratios,
-            plan_peak=plan_peak,
+            decode=planning.decode,
+            plan=planning.plan,
+            pair_ratios=planning.pair_ratios,
+            plan_peak=planning.peak,
+            decode_gc_off=planning.decode_gc_off,
             build_seconds=build,
         )
 
@@ -607,7 +680,7 @@ def table(results: list[Result]) -> str:
         "| rows | to write | requests dry/apply/2nd | dry run wall / CPU (fake) s "
         "| apply wall / CPU (fake) s | dry-run peak MiB | values response MiB "
         "| json.loads s | plan_snapshot s | plan / decode | pairs: min / median / max "
-        "| plan peak MiB (x response) |"
+        "| plan peak MiB (x response) | json.loads, GC off s (plan / it) |"
     )
     lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
     for r in results:
@@ -621,7 +694,8 @@ def table(results: list[Result]) -> str:
             f"| {r.apply.wall:.2f} / {r.apply.cpu:.2f} ({r.apply.server_cpu:.2f}) "
             f"| {mib(r.dry_peak)} | {mib(r.response_bytes)} | {r.decode:.3f} | {r.plan:.3f} "
             f"| {r.ratio:.2f} | {_spread(r.pair_ratios)} "
-            f"| {mib(r.plan_peak)} ({r.plan_peak / r.response_bytes:.1f}x) |"
+            f"| {mib(r.plan_peak)} ({r.plan_peak / r.response_bytes:.1f}x) "
+            f"| {r.decode_gc_off:.3f} ({r.plan / r.decode_gc_off:.2f}) |"
         )
     return "\n".join(lines)
 
@@ -630,11 +704,14 @@ def checks(results: list[Result]) -> list[tuple[bool, str]]:
     out: list[tuple[bool, str]] = []
     for r in results:
         if r.rows >= CHECKED_PLAN_ROWS:
+            # Both the best against the best and the median pair: neither a lucky decode nor
+            # a lucky plan passes alone.
             out.append(
                 (
-                    r.ratio < PLAN_VS_DECODE,
+                    r.ratio < PLAN_VS_DECODE and r.median_ratio < PLAN_VS_DECODE,
                     f"{r.rows:,} rows: planning {r.plan:.3f}s < {PLAN_VS_DECODE:g} x json.loads "
-                    f"{r.decode:.3f}s (ratio {r.ratio:.2f}; pairs timed in turn: "
+                    f"{r.decode:.3f}s, best against best ({r.ratio:.2f}) and in the median "
+                    f"pair timed in turn ({r.median_ratio:.2f}; min / median / max "
                     f"{_spread(r.pair_ratios)})",
                 )
             )
@@ -685,6 +762,9 @@ def checks(results: list[Result]) -> list[tuple[bool, str]]:
 
 
 def main_(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [PLAN_CHILD]:
+        return plan_child(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated row counts")
     parser.add_argument("--seed", type=int, default=20261124)
