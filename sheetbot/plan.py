@@ -6,13 +6,13 @@ Dry run prints the plan; apply executes exactly this plan and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheetbot.config import Config
 from sheetbot.policy import Action, Decision, ExpungeOn
 from sheetbot.records import ColumnMap, Outcome, Problem
-from sheetbot.table import SERIAL_EPOCH, Cell, Table, date_to_serial
+from sheetbot.table import SERIAL_EPOCH, Cell, Table
 
 EXPUNGING = frozenset({Action.EXPUNGE, Action.EXPUNGE_REPORTER})
 
@@ -134,13 +134,27 @@ def row_writes(
     return tuple(writes)
 
 
-def _as_written(target: ExpungeOn) -> object:
-    """The cell value that certainly matches ``target`` (see ``expunge_on_matches``), and that
-    no boolean cell equals (``True == 1``: a cell holding TRUE is not the serial 1)."""
-    if not isinstance(target, dt.date):
-        return target
-    serial = date_to_serial(target)
-    return serial if serial > 1 else object()  # 1899-12-31 and before: checked in full
+# The cell value no cell equals: a target written as serial 1 or less is checked in full.
+_NO_CELL = object()
+_LAST_UNSAFE_DAY = SERIAL_EPOCH + dt.timedelta(days=1)  # serial 1: the number TRUE equals
+
+
+def _as_written(targets: Iterable[ExpungeOn]) -> dict[ExpungeOn, object]:
+    """Each distinct target → the cell value that certainly matches it (see
+    ``expunge_on_matches``): a date's serial number, "never" and "pending" as they are; a
+    date of serial 1 or less maps to a value no cell equals (``True == 1``: a cell holding
+    TRUE is not the serial 1).
+
+    The serial numbers (``date_to_serial``) are computed as day numbers in bulk, in C: some
+    20,000 distinct dates at 100,000 rows (SPEC 6), a call each cost 3% of planning.
+    """
+    distinct = set(targets)
+    days = [target for target in distinct if isinstance(target, dt.date)]
+    serials = map(_EPOCH_ORDINAL.__rsub__, map(dt.date.toordinal, days))
+    written: dict[ExpungeOn, object] = dict(zip(days, serials, strict=True))
+    written.update((target, target) for target in distinct.difference(days))
+    written.update((day, _NO_CELL) for day in days if day <= _LAST_UNSAFE_DAY)
+    return written
 
 
 def _rows_to_visit(
@@ -154,7 +168,7 @@ def _rows_to_visit(
     call (100,000 rows, SPEC 6). A row kept here is checked in full by ``row_writes``.
     """
     targets = [decision.expunge_on for decision in decisions]
-    as_written = {target: _as_written(target) for target in set(targets)}
+    as_written = _as_written(targets)
     cells = [row[expunge_on] if expunge_on < len(row) else None for row in rows]
     return [
         index
