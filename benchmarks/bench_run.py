@@ -464,6 +464,16 @@ class Planning:
     peak: int  # tracemalloc peak of what one plan_snapshot allocates, bytes
     decode_gc_off: float  # best json.loads with the cyclic GC off: for information
 
+    @property
+    def ratio(self) -> float:
+        """Best against best."""
+        return self.plan / self.decode if self.decode else float("inf")
+
+    @property
+    def median_ratio(self) -> float:
+        """The median pair (the upper one of an even count, as ``_spread`` prints)."""
+        return self.pair_ratios[len(self.pair_ratios) // 2]
+
 
 def measure_planning(root: str, body: bytes, repeat: int) -> Planning:
     """In this process: the snapshot read over HTTP from ``root`` with the sheet adapter, as
@@ -502,10 +512,9 @@ def planning_in_own_process(root: str, body: bytes, repeat: int) -> Planning:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "values.json"
         path.write_bytes(body)
-        child = [sys.executable, str(Path(__file__).resolve()), PLAN_CHILD, root, str(path)]
-        done = subprocess.run(
-            [*child, str(repeat)], capture_output=True, text=True, check=False, timeout=900
-        )
+        script = str(Path(__file__).resolve())
+        argv = [sys.executable, script, PLAN_CHILD, root, str(path), str(repeat)]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
     if done.returncode:
         raise RuntimeError(f"the planning process failed:\n{done.stderr}")
     return Planning(**json.loads(done.stdout))
@@ -547,21 +556,8 @@ class Result:
     second_summary: str
     settled: CliRun | None  # the first run after the apply that changed nothing
     response_bytes: int
-    decode: float
-    plan: float
-    pair_ratios: list[float]  # plan / decode of each pair timed together, sorted
-    plan_peak: int
+    planning: Planning  # json.loads against plan_snapshot, in a process of their own
     build_seconds: float
-    decode_gc_off: float
-
-    @property
-    def ratio(self) -> float:
-        return self.plan / self.decode if self.decode else float("inf")
-
-    @property
-    def median_ratio(self) -> float:
-        """The median pair (the upper one of an even count, as ``_spread`` prints)."""
-        return self.pair_ratios[len(self.pair_ratios) // 2]
 
 
 @contextmanager
@@ -654,11 +650,7 @@ def bench(n: int, seed: int, backlog: int, repeat: int, log: Callable[[str], Non
             second_summary=second_text,
             settled=settled,
             response_bytes=len(body),
-            decode=planning.decode,
-            plan=planning.plan,
-            pair_ratios=planning.pair_ratios,
-            plan_peak=planning.peak,
-            decode_gc_off=planning.decode_gc_off,
+            planning=planning,
             build_seconds=build,
         )
 
@@ -684,6 +676,7 @@ def table(results: list[Result]) -> str:
     )
     lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
     for r in results:
+        p = r.planning
         second = f"{len(r.second.requests)}"
         if r.second_changes:
             second += f" ({r.second_changes} rows)"
@@ -692,10 +685,10 @@ def table(results: list[Result]) -> str:
             f"| {len(r.dry.requests)} / {len(r.apply.requests)} / {second} "
             f"| {r.dry.wall:.2f} / {r.dry.cpu:.2f} ({r.dry.server_cpu:.2f}) "
             f"| {r.apply.wall:.2f} / {r.apply.cpu:.2f} ({r.apply.server_cpu:.2f}) "
-            f"| {mib(r.dry_peak)} | {mib(r.response_bytes)} | {r.decode:.3f} | {r.plan:.3f} "
-            f"| {r.ratio:.2f} | {_spread(r.pair_ratios)} "
-            f"| {mib(r.plan_peak)} ({r.plan_peak / r.response_bytes:.1f}x) "
-            f"| {r.decode_gc_off:.3f} ({r.plan / r.decode_gc_off:.2f}) |"
+            f"| {mib(r.dry_peak)} | {mib(r.response_bytes)} | {p.decode:.3f} | {p.plan:.3f} "
+            f"| {p.ratio:.2f} | {_spread(p.pair_ratios)} "
+            f"| {mib(p.peak)} ({p.peak / r.response_bytes:.1f}x) "
+            f"| {p.decode_gc_off:.3f} ({p.plan / p.decode_gc_off:.2f}) |"
         )
     return "\n".join(lines)
 
@@ -703,23 +696,24 @@ def table(results: list[Result]) -> str:
 def checks(results: list[Result]) -> list[tuple[bool, str]]:
     out: list[tuple[bool, str]] = []
     for r in results:
+        p = r.planning
         if r.rows >= CHECKED_PLAN_ROWS:
             # Both the best against the best and the median pair: neither a lucky decode nor
             # a lucky plan passes alone.
             out.append(
                 (
-                    r.ratio < PLAN_VS_DECODE and r.median_ratio < PLAN_VS_DECODE,
-                    f"{r.rows:,} rows: planning {r.plan:.3f}s < {PLAN_VS_DECODE:g} x json.loads "
-                    f"{r.decode:.3f}s, best against best ({r.ratio:.2f}) and in the median "
-                    f"pair timed in turn ({r.median_ratio:.2f}; min / median / max "
-                    f"{_spread(r.pair_ratios)})",
+                    p.ratio < PLAN_VS_DECODE and p.median_ratio < PLAN_VS_DECODE,
+                    f"{r.rows:,} rows: planning {p.plan:.3f}s < {PLAN_VS_DECODE:g} x json.loads "
+                    f"{p.decode:.3f}s, best against best ({p.ratio:.2f}) and in the median "
+                    f"pair timed in turn ({p.median_ratio:.2f}; min / median / max "
+                    f"{_spread(p.pair_ratios)})",
                 )
             )
-        ratio = r.plan_peak / r.response_bytes
+        ratio = p.peak / r.response_bytes
         out.append(
             (
                 ratio < MEMORY_VS_RESPONSE,
-                f"{r.rows:,} rows: planning peak memory {mib(r.plan_peak)} MiB < "
+                f"{r.rows:,} rows: planning peak memory {mib(p.peak)} MiB < "
                 f"{MEMORY_VS_RESPONSE:g} x response {mib(r.response_bytes)} MiB ({ratio:.1f}x)",
             )
         )
