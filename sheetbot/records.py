@@ -481,10 +481,6 @@ def cell_text(cell: Cell) -> str:
     return str(cell)
 
 
-def is_empty(cell: Cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
 _T = TypeVar("_T")
 _NO_IDENTIFIERS: frozenset[str] = frozenset()  # shared by every record without any
 
@@ -830,7 +826,7 @@ def read_records(
 
 
 def _is_blank(cells: tuple[Cell, ...]) -> bool:
-    """Every cell empty or white space (``is_empty``), without a call per cell."""
+    """Every cell None or a text of white space only."""
     for cell in cells:
         if cell is not None and (not isinstance(cell, str) or cell.strip()):
             return False
