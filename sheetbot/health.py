@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from sheetbot.plan import EXPUNGING
 from sheetbot.policy import Action
 from sheetbot.report import RunReport
 
@@ -74,15 +73,15 @@ def due_soon(report: RunReport, days: int = DUE_SOON_DAYS) -> int:
     until = as_of + dt.timedelta(days=days)
     return sum(
         1
-        for d in report.plan.decisions
-        if isinstance(d.expunge_on, dt.date) and as_of < d.expunge_on <= until
+        for expunge_on in report.plan.decisions.expunge_on
+        if isinstance(expunge_on, dt.date) and as_of < expunge_on <= until
     )
 
 
 def counts(report: RunReport) -> Counts:
     plan = report.plan
     if report.dry_run:
-        expunged = sum(1 for d in plan.decisions if d.action in EXPUNGING)
+        expunged = plan.expunge_count
     else:
         written = set(report.written)
         expunged = sum(1 for c in plan.changes if c.expunges and c.row in written)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheetbot.config import Config
-from sheetbot.policy import Action, Decision, ExpungeOn
+from sheetbot.policy import Action, Decision, Decisions, ExpungeOn
 from sheetbot.records import ColumnMap, Outcome, Problem
 from sheetbot.table import SERIAL_EPOCH, Cell, Table
 
@@ -57,7 +57,7 @@ class Refusal:
 @dataclass(frozen=True)
 class Plan:
     as_of: dt.date
-    decisions: tuple[Decision, ...]
+    decisions: Decisions
     changes: tuple[RowChange, ...]  # empty when refused
     problems: tuple[Problem, ...]
     refusal: Refusal | None = None
@@ -65,10 +65,10 @@ class Plan:
 
     @property
     def expunge_count(self) -> int:
-        return sum(1 for d in self.decisions if d.action in EXPUNGING)
+        return sum(map(self.count, EXPUNGING))
 
     def count(self, action: Action) -> int:
-        return [d.action for d in self.decisions].count(action)
+        return self.decisions.action.count(action)
 
 
 _EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()
@@ -158,7 +158,7 @@ def _as_written(targets: Iterable[ExpungeOn]) -> dict[ExpungeOn, object]:
 
 
 def _rows_to_visit(
-    decisions: Sequence[Decision], rows: Sequence[tuple[Cell, ...]], expunge_on: int
+    decisions: Decisions, rows: Sequence[tuple[Cell, ...]], expunge_on: int
 ) -> list[int]:
     """The positions of the decisions that may write: all but those that expunge nothing and
     whose expunge_on cell already holds their date exactly as the bot writes it (a serial
@@ -167,15 +167,15 @@ def _rows_to_visit(
     Why: most rows write nothing, and this finds them with a comparison per row instead of a
     call (100,000 rows, SPEC 6). A row kept here is checked in full by ``row_writes``.
     """
-    targets = [decision.expunge_on for decision in decisions]
+    targets = decisions.expunge_on
     as_written = _as_written(targets)
     cells = [row[expunge_on] if expunge_on < len(row) else None for row in rows]
     return [
         index
-        for index, (decision, cell, written) in enumerate(
-            zip(decisions, cells, map(as_written.__getitem__, targets), strict=True)
+        for index, (action, cell, written) in enumerate(
+            zip(decisions.action, cells, map(as_written.__getitem__, targets), strict=True)
         )
-        if cell != written or decision.action in EXPUNGING
+        if cell != written or action in EXPUNGING
     ]
 
 
@@ -216,17 +216,17 @@ def build_plan(
     allow_mass_expunge: bool = False,
 ) -> Plan:
     """The complete plan of one run. Guards refuse here, before anything is sent."""
+    decided = Decisions.of(decisions)
     first_row = table.sheet_row(0)  # the sheet row of table.rows[0]
-    records = [decision.record for decision in decisions]
-    problems = [problem for record in records if record.problems for problem in record.problems]
-    rows = [table.rows[record.row - first_row] for record in records]
+    problems = [problem for found in decided.record.problems if found for problem in found]
+    rows = [table.rows[row - first_row] for row in decided.record.row]
     changes: list[RowChange] = []
     person: dict[int, int] = {}  # changed row → its person (see ``this_run``)
-    for index in _rows_to_visit(decisions, rows, columns.expunge_on):
-        decision = decisions[index]
-        if decision.action is Action.NEEDS_ATTENTION:
+    for index in _rows_to_visit(decided, rows, columns.expunge_on):
+        if decided.action[index] is Action.NEEDS_ATTENTION:
             continue
-        record = records[index]
+        decision = decided[index]
+        record = decision.record
         row = rows[index]
         writes = row_writes(decision, row, table, columns, config, as_of)
         if writes:
@@ -243,7 +243,7 @@ def build_plan(
             )
             person[record.row] = record.row if decision.person is None else decision.person
     changes, deferred = this_run(changes, person)
-    plan = Plan(as_of, tuple(decisions), tuple(changes), tuple(problems), deferred=deferred)
+    plan = Plan(as_of, decided, tuple(changes), tuple(problems), deferred=deferred)
     limit = config.retention.max_expunge_per_run
     if plan.expunge_count > limit and not allow_mass_expunge:
         reason = (
@@ -251,7 +251,7 @@ def build_plan(
             f"retention.max_expunge_per_run = {limit}; nothing was written. Check the dates, "
             f"then run again with --allow-mass-expunge if this is intended"
         )
-        return Plan(as_of, tuple(decisions), (), plan.problems, Refusal("mass-expunge", reason))
+        return Plan(as_of, decided, (), plan.problems, Refusal("mass-expunge", reason))
     return plan
 
 

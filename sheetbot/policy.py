@@ -27,19 +27,22 @@ import datetime as dt
 import operator
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from itertools import compress
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import Literal, cast
 
 from sheetbot.config import Duration, RetentionConfig
 from sheetbot.people import first_rows, person_indices
 from sheetbot.records import (
     VIOLATIONS,
+    Columns,
     Outcome,
     Permanent,
     Record,
+    Records,
     check_builder,
     cyclic_gc_paused,
     positions,
@@ -58,7 +61,8 @@ class Action(StrEnum):
     DONE = "done"  # due and already expunged: nothing left to blank
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per row, 100,000 for a large sheet (SPEC 6)
+# slots: built by the thousand (see ``Decisions``), 100,000 in the JSON report of a large sheet
+@dataclass(frozen=True, slots=True)
 class Decision:
     record: Record
     expunge_on: ExpungeOn  # the effective date written to the expunge_on column
@@ -159,9 +163,7 @@ def _base(
     return _after(duration, start), rule
 
 
-def base_dates(
-    records: Sequence[Record], retention: RetentionConfig
-) -> tuple[list[ExpungeOn], list[str]]:
+def base_dates(records: Records, retention: RetentionConfig) -> tuple[list[ExpungeOn], list[str]]:
     """``base_date`` of every record: the dates, and the rules.
 
     Computed once per distinct (outcome, start), then looked up: 100,000 records (SPEC 6)
@@ -170,16 +172,16 @@ def base_dates(
     hashed at every lookup). Only the banned records (whose term starts elsewhere,
     ``_term_start``) and the unreadable ones are visited alone.
     """
-    outcomes = [record.outcome for record in records]
-    starts: list[dt.date | Permanent | None] = [record.reported for record in records]
+    outcomes = records.outcome
+    starts: list[dt.date | Permanent | None] = list(records.reported)
     for index in positions(outcomes, Outcome.BANNED):
-        starts[index] = _term_start(records[index])
+        starts[index] = records.ban_end[index]  # a ban's term starts at its end
     terms = _terms(retention)
     date_of = {outcome: _BaseDates(outcome, terms) for outcome in (*Outcome, None)}
     dates: list[ExpungeOn] = list(map(dict.__getitem__, map(date_of.__getitem__, outcomes), starts))
     rule_of = {outcome: table.rules for outcome, table in date_of.items()}
     rules = list(map(dict.__getitem__, map(rule_of.__getitem__, outcomes), starts))
-    for index in [i for i, record in enumerate(records) if record.problems]:
+    for index in compress(range(len(outcomes)), records.problems):
         dates[index] = None
         rules[index] = needs_attention_rule(records[index])
     return dates, rules
@@ -217,13 +219,23 @@ def _term_rule(outcome: Outcome, duration: Duration) -> str:
 def restarted_term(record: Record, day: dt.date, retention: RetentionConfig) -> dt.date | Never:
     """``record``'s term started again on ``day``: day + term, or for a banned record
     the later of its ban end and ``day`` + ``after_ban`` ("never" for a permanent ban)."""
-    assert record.outcome is not None
-    duration = term(record.outcome, retention)
-    if record.outcome is Outcome.BANNED:
-        if record.ban_end == "permanent":
+    return _restarted_term(record.outcome, record.ban_end, day, retention)
+
+
+def _restarted_term(
+    outcome: Outcome | None,
+    ban_end: dt.date | Permanent | None,
+    day: dt.date,
+    retention: RetentionConfig,
+) -> dt.date | Never:
+    """``restarted_term`` of a record of this outcome and ban end."""
+    assert outcome is not None
+    duration = term(outcome, retention)
+    if outcome is Outcome.BANNED:
+        if ban_end == "permanent":
             return "never"
-        assert isinstance(record.ban_end, dt.date)
-        return _after(duration, max(record.ban_end, day))
+        assert isinstance(ban_end, dt.date)
+        return _after(duration, max(ban_end, day))
     return _after(duration, day)
 
 
@@ -270,7 +282,7 @@ def shared_persons(persons: Sequence[int]) -> dict[int, list[int]]:
 
 
 def repeat_offence(
-    records: Sequence[Record],
+    records: Records,
     dates: list[ExpungeOn],
     persons: Sequence[int],
     retention: RetentionConfig,
@@ -299,15 +311,16 @@ def repeat_offence(
     if retention.repeat_offence == "off":
         return extended_by
     restarts: dict[tuple[object, ...], int] = {}  # shared by the persons (``_restart``)
+    outcomes, problems = records.outcome, records.problems
     for indices in shared_persons(persons).values():
-        violations = [i for i in indices if is_violation(records[i])]
+        # ``is_violation``, read from the columns
+        violations = [i for i in indices if outcomes[i] in VIOLATIONS and not problems[i]]
         if not violations:
             continue
         offences = _Violations(records, violations, dates, retention, restarts)
         for index in indices:
             current = dates[index]
-            record = records[index]
-            if record.problems or record.outcome is None or not isinstance(current, dt.date):
+            if problems[index] or outcomes[index] is None or not isinstance(current, dt.date):
                 continue  # unreadable, pending, or never: nothing to extend
             extension = offences.extend(index, current)
             if extension is not None:
@@ -320,18 +333,19 @@ class _Violations:
 
     def __init__(
         self,
-        records: Sequence[Record],
+        records: Records,
         violations: list[int],
         dates: Sequence[ExpungeOn],
         retention: RetentionConfig,
         restarts: dict[tuple[object, ...], int],
     ) -> None:
-        violations.sort(key=lambda i: (_reported(records[i]), records[i].row))
+        reported, rows = records.reported, records.row
+        violations.sort(key=lambda i: (_known(reported[i]), rows[i]))
         self.records = records
         self.violations = violations
         self.retention = retention
         self.restarts = restarts
-        self.reported = [_reported(records[i]).toordinal() for i in violations]
+        self.reported = [_known(reported[i]).toordinal() for i in violations]
         self.position = {index: position for position, index in enumerate(violations)}
         self.latest: _RangeMax | None = None
         if retention.repeat_offence == "match-latest":
@@ -339,21 +353,21 @@ class _Violations:
 
     def extend(self, index: int, current: dt.date) -> tuple[dt.date | Never, int] | None:
         """Record ``index``'s extended date and the violation that gave it; None: unchanged."""
-        record = self.records[index]
         skip = self.position.get(index, -1)  # a record does not extend itself
-        lo = bisect_left(self.reported, _reported(record).toordinal())  # reported on or before d
+        reported = _known(self.records.reported[index]).toordinal()
+        lo = bisect_left(self.reported, reported)  # reported on or before d
         start = value = current.toordinal()
         while True:
             hi = bisect_left(self.reported, value, lo)  # still retained on d: d < value
-            best = self.best(record, lo, hi, skip)
+            best = self.best(index, lo, hi, skip)
             if best is None or best <= value:
                 break
             value = best
         if value == start:
             return None
-        return _day(value), self.violations[self.first(record, lo, hi, skip, value)]
+        return _day(value), self.violations[self.first(index, lo, hi, skip, value)]
 
-    def best(self, record: Record, lo: int, hi: int, skip: int) -> int | None:
+    def best(self, record: int, lo: int, hi: int, skip: int) -> int | None:
         """The best candidate among the violations at [lo, hi) but ``skip``."""
         if self.latest is not None:
             found = self._latest(self.latest, lo, hi, skip)
@@ -362,7 +376,7 @@ class _Violations:
         top = self._last(lo, hi, skip)
         return None if top is None else self._restart(record, self.reported[top])
 
-    def first(self, record: Record, lo: int, hi: int, skip: int, value: int) -> int:
+    def first(self, record: int, lo: int, hi: int, skip: int, value: int) -> int:
         """The first violation at [lo, hi) but ``skip`` whose candidate is ``value`` (the best)."""
         if self.latest is not None:
             found = self._latest(self.latest, lo, hi, skip)
@@ -383,13 +397,15 @@ class _Violations:
         top = hi - 1 if hi - 1 != skip else hi - 2
         return top if top >= lo else None
 
-    def _restart(self, record: Record, day: int) -> int:
-        """``restarted_term`` as a day number, computed once per (outcome, ban end, day) in a
-        plan: the records of a person are restarted by the same few days."""
-        key = (record.outcome, record.ban_end, day)
+    def _restart(self, record: int, day: int) -> int:
+        """``restarted_term`` of record ``record`` (a position) as a day number, computed once
+        per (outcome, ban end, day) in a plan: the records of a person are restarted by the
+        same few days."""
+        outcome, ban_end = self.records.outcome[record], self.records.ban_end[record]
+        key = (outcome, ban_end, day)
         found = self.restarts.get(key)
         if found is None:
-            restarted = restarted_term(record, dt.date.fromordinal(day), self.retention)
+            restarted = _restarted_term(outcome, ban_end, dt.date.fromordinal(day), self.retention)
             found = self.restarts[key] = _ordinal(restarted)
         return found
 
@@ -409,8 +425,13 @@ def repeat_offence_rule(violation: Record, retention: RetentionConfig) -> str:
 
 
 def _reported(record: Record) -> dt.date:
-    assert record.reported is not None
-    return record.reported
+    return _known(record.reported)
+
+
+def _known(reported: dt.date | None) -> dt.date:
+    """A readable record's reported date (an unreadable one has a problem instead)."""
+    assert reported is not None
+    return reported
 
 
 def _date_or_never(value: ExpungeOn) -> dt.date | Never:
@@ -462,7 +483,7 @@ def overrides(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | Non
 
 
 def holds(
-    records: Sequence[Record],
+    records: Records,
     effective: Sequence[ExpungeOn],
     persons: Sequence[int],
     as_of: dt.date,
@@ -480,14 +501,15 @@ def holds(
     Holds are computed on effective dates (after overrides) and matter only for records that
     are due.
     """
-    pending: dict[int, list[tuple[dt.date, int]]] = {}
+    problems, reported, sheet_rows = records.problems, records.reported, records.row
+    unreadable = list(compress(range(len(records)), problems))
     attention: dict[int, list[int]] = {}
-    for index in [i for i, r in enumerate(records) if r.problems or r.outcome is None]:
-        record = records[index]
-        if record.problems:
-            attention.setdefault(persons[index], []).append(record.row)
-        else:
-            pending.setdefault(persons[index], []).append((_reported(record), record.row))
+    for index in unreadable:
+        attention.setdefault(persons[index], []).append(sheet_rows[index])
+    pending: dict[int, list[tuple[dt.date, int]]] = {}
+    for index in set(positions(records.outcome, None)).difference(unreadable):
+        report = (_known(reported[index]), sheet_rows[index])
+        pending.setdefault(persons[index], []).append(report)
     for reports in pending.values():
         reports.sort()
 
@@ -495,22 +517,23 @@ def holds(
     holding = pending.keys() | attention.keys()
     # Only the records of a person with a pending or unreadable record can be held (few).
     for index in [i for i, person in enumerate(persons) if person in holding]:
-        record = records[index]
         date = effective[index]
-        if not isinstance(date, dt.date) or date > as_of or record.problems:
+        if not isinstance(date, dt.date) or date > as_of or problems[index]:
             continue
         person = persons[index]
         reports = pending.get(person, [])
         by_pending = [row for day, row in reports[: bisect_left(reports, (date,))]]
         by_attention = attention.get(person, [])
-        rows = [row for row in by_pending + by_attention if row != record.row]
+        rows = [row for row in by_pending + by_attention if row != sheet_rows[index]]
         held_by[index] = tuple(sorted(rows))
     return held_by
 
 
-def hold_rule(records_by_row: dict[int, Record], rows: Sequence[int]) -> str:
-    pending = [row for row in rows if not records_by_row[row].problems]
-    attention = [row for row in rows if records_by_row[row].problems]
+def hold_rule(unreadable: Collection[int], rows: Sequence[int]) -> str:
+    """The rule text of a record held by ``rows`` (sheet rows); ``unreadable``: the sheet rows
+    of the records that need attention (the others holding it are pending reports)."""
+    pending = [row for row in rows if row not in unreadable]
+    attention = [row for row in rows if row in unreadable]
     parts = []
     if pending:
         noun = "pending report at row" if len(pending) == 1 else "pending reports at rows"
@@ -531,7 +554,7 @@ def _rows(rows: Sequence[int], most: int = 10) -> str:
 
 
 def actions(
-    records: Sequence[Record],
+    records: Records,
     dates: Sequence[ExpungeOn],
     held_by: Sequence[Sequence[int]],
     as_of: dt.date,
@@ -554,45 +577,52 @@ def actions(
     done, expunge, expunge_reporter = Action.DONE, Action.EXPUNGE, Action.EXPUNGE_REPORTER
     # fmt: off
     return [
-        attention if record.problems
+        attention if problems
         else retain if not due[date]
         else hold if held
-        else (done if record.reporter_expunged else expunge_reporter)
-        if record.outcome is unidentified
-        else (done if record.reporter_expunged and record.subject_expunged else expunge)
-        for record, date, held in zip(records, dates, held_by, strict=True)
+        else (done if reporter_expunged else expunge_reporter)
+        if outcome is unidentified
+        else (done if reporter_expunged and subject_expunged else expunge)
+        for problems, outcome, reporter_expunged, subject_expunged, date, held in zip(
+            records.problems,
+            records.outcome,
+            records.reporter_expunged,
+            records.subject_expunged,
+            dates,
+            held_by,
+            strict=True,
+        )
     ]
     # fmt: on
 
 
-def decide(
-    records: Sequence[Record], retention: RetentionConfig, as_of: dt.date
-) -> tuple[Decision, ...]:
+def decide(records: Sequence[Record], retention: RetentionConfig, as_of: dt.date) -> Decisions:
     """One decision per record, in the order given. Independent of row order otherwise."""
     with cyclic_gc_paused():  # see there: 100,000 rows (SPEC 6)
-        return _decide(records, retention, as_of)
+        return _decide(Records.of(records), retention, as_of)
 
 
-def _decide(
-    records: Sequence[Record], retention: RetentionConfig, as_of: dt.date
-) -> tuple[Decision, ...]:
-    # Rule by rule over all the records, each rule visiting only the records it can change
-    # (most records: none but the first): 100,000 records (SPEC 6).
+def _decide(records: Records, retention: RetentionConfig, as_of: dt.date) -> Decisions:
+    # Rule by rule over all the records' columns, each rule visiting only the records it can
+    # change (most records: none but the first): 100,000 records (SPEC 6).
     count = len(records)
-    rows = [record.row for record in records]
-    persons = person_indices([record.identifiers for record in records])
+    rows = records.row
+    persons = person_indices(records.identifiers)
     dates, rules = base_dates(records, retention)  # 1. base date
     extended_by = repeat_offence(records, dates, persons, retention)  # 2. repeat offence
     extended_rows: list[int | None] = [None] * count  # the row of the violation, if any
-    for index in [i for i, violation in enumerate(extended_by) if violation is not None]:
+    extension_rules: dict[int, str] = {}  # violation → its rule text
+    for index in compress(range(count), map(operator.is_not, extended_by, repeat(None))):
         violation = extended_by[index]
         assert violation is not None
-        rules[index] += "; " + repeat_offence_rule(records[violation], retention)
+        if violation not in extension_rules:
+            extension_rules[violation] = repeat_offence_rule(records[violation], retention)
+        rules[index] += "; " + extension_rules[violation]
         extended_rows[index] = rows[violation]
 
     # 3. written date: only a date already written, other than the computed one, can change
     # it (most often the two are equal: the bot wrote it last time).
-    written = [record.written for record in records]
+    written = records.written
     for index in compress(range(count), map(operator.ne, written, dates)):
         if written[index] is not None:
             dates[index], floor_rule = written_date(records[index], dates[index])
@@ -600,7 +630,7 @@ def _decide(
                 rules[index] += "; " + floor_rule
 
     # 4. overrides
-    for index in [i for i, record in enumerate(records) if record.override is not None]:
+    for index in compress(range(count), map(operator.is_not, records.override, repeat(None))):
         dates[index], override_rule = overrides(records[index], dates[index])
         if override_rule is not None:
             rules[index] += "; " + override_rule
@@ -608,22 +638,25 @@ def _decide(
     held_by = holds(records, dates, persons, as_of)  # 5. holds
     held = list(compress(range(count), held_by))
     if held:
-        records_by_row = {r.row: r for r in records}
+        unreadable = set(compress(rows, records.problems))
         for index in held:
-            rules[index] += "; " + hold_rule(records_by_row, held_by[index])
+            rules[index] += "; " + hold_rule(unreadable, held_by[index])
 
     found_actions = actions(records, dates, held_by, as_of)  # 6. action
-    person_rows = first_rows(persons, rows)
-    return tuple(
-        map(
-            make_decision, records, dates, found_actions, rules, held_by, extended_rows, person_rows
-        )
+    return Decisions(
+        record=records,
+        expunge_on=tuple(dates),
+        action=tuple(found_actions),
+        rule=tuple(rules),
+        held_by=tuple(held_by),
+        extended_by=tuple(extended_rows),
+        person=tuple(first_rows(persons, rows)),
     )
 
 
 class _DecisionBuilder:
-    """``_DecisionBuilder(...)`` is ``Decision(...)`` with every field given, quicker: one per
-    row, 100,000 for a large sheet (SPEC 6). How and why: see ``records._RecordBuilder``."""
+    """``_DecisionBuilder(...)`` is ``Decision(...)`` with every field given, quicker: built by
+    the thousand (``Decisions``). How and why: see ``records._RecordBuilder``."""
 
     __slots__ = Decision.__slots__
 
@@ -650,3 +683,43 @@ class _DecisionBuilder:
 check_builder(_DecisionBuilder, Decision)
 # ``make_decision(...)``: a Decision (see ``_DecisionBuilder``).
 make_decision = cast(Callable[..., Decision], _DecisionBuilder)
+
+
+@dataclass(frozen=True)
+class Decisions(Columns[Decision]):
+    """``decide``'s result: one decision per record, as columns (see ``records.Columns``):
+    ``decisions.action`` holds every action, ``decisions.record`` the records (as
+    ``Records``); ``decisions[i]`` is the i-th ``Decision``."""
+
+    _build = staticmethod(make_decision)
+
+    record: Records
+    expunge_on: tuple[ExpungeOn, ...]
+    action: tuple[Action, ...]
+    rule: tuple[str, ...]
+    held_by: tuple[tuple[int, ...], ...]
+    extended_by: tuple[int | None, ...]
+    person: tuple[int | None, ...]
+
+    @classmethod
+    def of(cls, decisions: Iterable[Decision]) -> Decisions:
+        """Decisions (built one by one, say) as columns; ``Decisions`` as they are."""
+        if isinstance(decisions, Decisions):
+            return decisions
+        listed = tuple(decisions)
+        records = Records.of(d.record for d in listed)
+        return cls(records, *(tuple(map(attrgetter(f.name), listed)) for f in fields(Decision)[1:]))
+
+    def where(self, action: Action) -> list[Decision]:
+        """The decisions of this action, in order."""
+        return self.at(positions(self.action, action))
+
+    def at_rows(self, rows: Iterable[int]) -> dict[int, Decision]:
+        """Sheet row → its decision, for these rows (those decided)."""
+        wanted = set(rows)
+        sheet_rows = self.record.row
+        found = compress(range(len(sheet_rows)), map(wanted.__contains__, sheet_rows))
+        return {decision.record.row: decision for decision in self.at(found)}
+
+
+assert tuple(f.name for f in fields(Decisions)) == tuple(f.name for f in fields(Decision))

@@ -14,12 +14,14 @@ import math
 import operator
 import re
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import cached_property
 from itertools import compress, islice, repeat, zip_longest
-from typing import Literal, TypeVar, cast
+from operator import attrgetter
+from typing import Any, ClassVar, Literal, TypeVar, cast, overload
 
 from dateutil import parser as date_parser
 
@@ -71,8 +73,9 @@ class ColumnMap:
         return self.reporter + self.subject
 
 
-# ``slots=True``: planning builds one Record per row (100,000 for a large sheet, SPEC 6), and a
-# slotted instance is smaller and quicker to build and read.
+# ``slots=True``: a Record is built from the columns (``Records``) for each row a run writes,
+# and for every row a caller iterates over (the JSON report: 100,000 for a large sheet, SPEC 6);
+# a slotted instance is smaller and quicker to build and read.
 @dataclass(frozen=True, slots=True)
 class Record:
     row: int  # sheet row number
@@ -109,9 +112,10 @@ def check_builder(builder: type, cls: type) -> None:
 class _RecordBuilder:
     """``_RecordBuilder(...)`` is ``Record(...)`` with every field given, in a third of the time.
 
-    Why: planning builds one Record per row (100,000 for a large sheet, SPEC 6), and a frozen
-    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (about 1 µs a
-    Record). This class has exactly Record's slots, so its ``__init__`` fills them with plain
+    Why: Records are built by the thousand (``Records``: the rows a run visits, and every row
+    of the JSON report, 100,000 for a large sheet, SPEC 6), and a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__`` (about 1 µs a Record). This
+    class has exactly Record's slots, so its ``__init__`` fills them with plain
     attribute stores (CPython's quickest), and then turns the instance into the Record it is
     laid out as: ``__class__`` may be assigned between classes of the same layout. The result
     is an ordinary Record (equal, same hash and repr, frozen); ``check_builder`` asserts the
@@ -149,6 +153,81 @@ class _RecordBuilder:
 check_builder(_RecordBuilder, Record)
 # ``make_record(...)``: a Record (see ``_RecordBuilder``).
 make_record = cast(Callable[..., Record], _RecordBuilder)
+
+
+_Row = TypeVar("_Row")
+
+
+class Columns(Sequence[_Row]):
+    """Base of a frozen dataclass holding one tuple per field of a row type (``Record``,
+    ``policy.Decision``), named after the field: item ``i`` is the row built from the ``i``-th
+    of each, anew at each access (equal every time: the rows are frozen values).
+
+    Why: planning a large sheet (SPEC 6) handles 100,000 records, and a run shows a few
+    hundred of them. The rules read whole columns, and a row object is built only for the
+    rows the plan writes, the report shows, or a caller iterates over (``of`` goes back).
+    """
+
+    _build: ClassVar[Callable[..., Any]]  # the row type's constructor, every field given
+
+    @cached_property
+    def columns(self) -> tuple[Sequence[Any], ...]:
+        """The columns, in the order of the row type's fields."""
+        return tuple(getattr(self, column.name) for column in fields(cast(Any, self)))
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, index: int) -> _Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[_Row, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> _Row | tuple[_Row, ...]:
+        if isinstance(index, slice):
+            return tuple(map(self._build, *(column[index] for column in self.columns)))
+        row: _Row = self._build(*[column[index] for column in self.columns])
+        return row
+
+    def __iter__(self) -> Iterator[_Row]:
+        return map(self._build, *self.columns)
+
+    def at(self, positions: Iterable[int]) -> list[_Row]:
+        """The rows at ``positions``, built in that order."""
+        listed = list(positions)
+        return list(map(self._build, *(map(column.__getitem__, listed) for column in self.columns)))
+
+
+@dataclass(frozen=True)
+class Records(Columns[Record]):
+    """The records of a table, in sheet order, as columns (see ``Columns``): ``records.row``
+    holds the sheet row of every record, ``records.outcome`` every outcome, and so on;
+    ``records[i]`` is the i-th ``Record``."""
+
+    _build = staticmethod(make_record)
+
+    row: tuple[int, ...]
+    reported: tuple[dt.date | None, ...]
+    outcome: tuple[Outcome | None, ...]
+    ban_end: tuple[dt.date | Permanent | None, ...]
+    override: tuple[dt.date | Keep | None, ...]
+    identifiers: tuple[frozenset[str], ...] = field(repr=False)  # personal data: never shown
+    reporter_expunged: tuple[bool, ...]
+    subject_expunged: tuple[bool, ...]
+    problems: tuple[tuple[Problem, ...], ...]
+    written: tuple[dt.date | None, ...]
+
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> Records:
+        """Records (built one by one, say) as columns; ``Records`` as they are."""
+        if isinstance(records, Records):
+            return records
+        listed = tuple(records)
+        return cls(*(tuple(map(attrgetter(f.name), listed)) for f in fields(Record)))
+
+
+assert tuple(f.name for f in fields(Records)) == tuple(f.name for f in fields(Record))
 
 
 # Reasons of a Problem (fixed texts: they never quote the cell).
@@ -665,7 +744,7 @@ class _Reader:
             cache[value] = self.identifiers(value)
         return list(map(cache.get, cells, repeat(_NO_IDENTIFIERS)))
 
-    def read(self, rows: Sequence[tuple[Cell, ...]], first_row: int) -> tuple[Record, ...]:
+    def read(self, rows: Sequence[tuple[Cell, ...]], first_row: int) -> Records:
         """The records of ``rows`` (``first_row``: the sheet row of ``rows[0]``).
 
         Read column by column rather than row by row: each configured column is one ``map``
@@ -676,8 +755,16 @@ class _Reader:
         """
         cols = self.columns
         headers = self.headers
+        numbers: Sequence[int] = range(first_row, first_row + len(rows))  # sheet row numbers
+        # Fully empty rows are skipped. Sheets sends one as an empty row, and those are left
+        # out here, found by a scan in C; a row of white space only is left out at the end.
+        empty = positions(rows, ())
+        if empty:
+            kept = [True] * len(rows)
+            for position in empty:
+                kept[position] = False
+            rows, numbers = list(compress(rows, kept)), list(compress(numbers, kept))
         count = len(rows)
-        numbers = range(first_row, first_row + count)  # sheet row numbers
         # The table by column, transposed in C; Sheets omits trailing empty cells, and
         # ``zip_longest`` reads them as None.
         by_column: list[tuple[Cell, ...]] = list(islice(zip_longest(*rows), self.width))
@@ -760,32 +847,34 @@ class _Reader:
         found_problems = [no_problems] * count
         for position, listed in problems.items():
             found_problems[position] = tuple(listed)
-        records = map(
-            make_record,
-            numbers,
-            reported,
-            outcomes,
-            ban_ends,
-            overrides,
-            identifiers,
-            reporter_expunged,
-            subject_expunged,
-            found_problems,
-            written,
-        )
-        # Fully empty rows are skipped. Such a row has an empty reported cell, so only those
-        # rows are looked at whole; and its record (a problem) is built, then dropped.
+        # Rows of white space only are skipped too. Such a row has an empty reported cell, so
+        # only those rows are looked at whole.
         blank = [p for p in empty_reported if _is_blank(rows[p])]
-        if not blank:
-            return tuple(records)
-        kept = [True] * count
-        for position in blank:
-            kept[position] = False
-        return tuple(compress(records, kept))
+        live: list[bool] | None = None
+        if blank:
+            live = [True] * count
+            for position in blank:
+                live[position] = False
+
+        def kept_only(values: Sequence[_T]) -> tuple[_T, ...]:
+            return tuple(values) if live is None else tuple(compress(values, live))
+
+        return Records(
+            row=kept_only(numbers),
+            reported=kept_only(cast(list[dt.date | None], reported)),
+            outcome=kept_only(cast(list[Outcome | None], outcomes)),
+            ban_end=kept_only(ban_ends),
+            override=kept_only(cast(list[dt.date | Keep | None], overrides)),
+            identifiers=kept_only(identifiers),
+            reporter_expunged=kept_only(reporter_expunged),
+            subject_expunged=kept_only(subject_expunged),
+            problems=kept_only(found_problems),
+            written=kept_only(cast(list[dt.date | None], written)),
+        )
 
 
-def positions(values: list[_T], value: _T) -> list[int]:
-    """The positions of ``value`` in ``values``, found by ``list.index`` (a scan in C).
+def positions(values: Sequence[_T], value: _T) -> list[int]:
+    """The positions of ``value`` in ``values``, found by ``index`` (a scan in C).
 
     Why: the readings of 100,000 cells (SPEC 6) hold a few problems or bans; a Python loop
     over all of them cost more than the reading. ``list.index`` compares with ``==``: the
@@ -814,8 +903,9 @@ def _every(flags: list[list[bool]], count: int) -> list[bool]:
 
 def read_records(
     table: Table, columns: ColumnMap, config: Config, date_order: DateOrder
-) -> tuple[Record, ...]:
-    """One Record per non-empty row, in sheet order; fully empty rows are skipped.
+) -> Records:
+    """One Record per non-empty row, in sheet order, as columns (``Records``); fully empty
+    rows are skipped.
 
     A row is fully empty when every cell is empty or white space (Sheets omits trailing
     empty cells, so short rows are normal).

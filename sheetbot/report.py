@@ -108,12 +108,12 @@ def render_text(report: RunReport) -> str:
         f"as of {plan.as_of.isoformat()}",
         summary_line(plan),
     ]
-    by_row = {d.record.row: d for d in plan.decisions}
     if plan.changes:
+        by_row = plan.decisions.at_rows(change.row for change in plan.changes)
         lines += ["", "Changes (- blanks personal data, ~ writes the expunge date):"]
         for change in plan.changes:
             lines += _change_lines(change, by_row[change.row])
-    held = [d for d in plan.decisions if d.action is Action.HOLD]
+    held = plan.decisions.where(Action.HOLD)
     if held:
         lines += ["", "Held (due, but kept while another record of the same person is open):"]
         lines += [f"{_head('=', d)}{d.rule}" for d in held]

@@ -161,7 +161,7 @@ def read(
 ) -> tuple[Record, ...]:
     """find_columns + read_records, as a run does."""
     cfg = cfg or config(header_row=sheet.header_row)
-    return read_records(sheet, find_columns(sheet.headers, cfg), cfg, date_order)
+    return tuple(read_records(sheet, find_columns(sheet.headers, cfg), cfg, date_order))
 
 
 def decisions(

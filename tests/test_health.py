@@ -21,7 +21,7 @@ import pytest
 from sheetbot import health
 from sheetbot.access import AccessChange, AccessPlan
 from sheetbot.plan import CellWrite, Plan, Refusal, RowChange
-from sheetbot.policy import Action, Decision, ExpungeOn
+from sheetbot.policy import Action, Decision, Decisions, ExpungeOn
 from sheetbot.records import Outcome, Problem, Record
 from sheetbot.report import RunReport, Skipped
 
@@ -174,7 +174,7 @@ def sample_report(
     changes = () if refusal else (change(2, Action.EXPUNGE), change(3, Action.EXPUNGE_REPORTER))
     plan = Plan(
         as_of=AS_OF,
-        decisions=decisions,
+        decisions=Decisions.of(decisions),
         changes=changes,
         problems=(problem,),
         refusal=refusal,

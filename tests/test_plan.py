@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetbot.plan import _rows_to_visit, row_writes
-from sheetbot.policy import Action, Decision, ExpungeOn
+from sheetbot.policy import Action, Decision, Decisions, ExpungeOn
 from sheetbot.records import find_columns
 from sheetbot.table import Cell, date_to_serial
 from tests.builders import EXPUNGE_ON, HEADERS, REPORTER, config, record, table
@@ -56,7 +56,7 @@ def test_rows_to_visit_never_skips_a_row_that_writes(
         Decision(record(2 + i), target, action, "rule")
         for i, (action, target, _, _) in enumerate(generated)
     ]
-    visited = set(_rows_to_visit(decisions, sheet.rows, COLUMNS.expunge_on))
+    visited = set(_rows_to_visit(Decisions.of(decisions), sheet.rows, COLUMNS.expunge_on))
     writing = {
         i
         for i, (decision, row) in enumerate(zip(decisions, sheet.rows, strict=True))

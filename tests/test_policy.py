@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sheetbot.config import RetentionConfig
-from sheetbot.policy import Action, decide
+from sheetbot.policy import Action, Decisions, decide
 from sheetbot.records import Outcome
 from tests.builders import (
     NAMED,
@@ -437,6 +437,26 @@ def test_pending_report_holds_older_records() -> None:
     assert got[3].held_by == ()
     assert got[4].action is Action.RETAIN
     assert got[5].action is Action.EXPUNGE
+
+
+def test_decisions_as_columns_are_the_decisions_one_by_one() -> None:
+    records = [
+        record(2, "2024-01-01", RESOLVED, ids=[JO]),
+        record(3, "2024-06-01", NO_VIOLATION, ids=[JO]),
+        record(4, "2025-02-01", None, ids=[JO]),
+        record(5, "2024-01-01", RESOLVED, ids=["kim@mail.test"]),
+        unreadable(6, ids=["kim@mail.test"]),
+    ]
+    decided = decide(records, RetentionConfig(), day("2025-04-01"))
+    listed = tuple(decided)  # each built from the columns
+    assert [d.record for d in listed] == records
+    assert decided.action == tuple(d.action for d in listed)
+    assert decided.where(Action.HOLD) == [listed[0], listed[3]]
+    assert decided.at_rows([6, 3, 99]) == {3: listed[1], 6: listed[4]}
+    assert decided[-1] == listed[-1]
+    assert decided[1:3] == listed[1:3]
+    assert Decisions.of(listed) == decided
+    assert Decisions.of(decided) is decided
 
 
 def test_pending_report_holds_only_records_retained_on_its_date() -> None:

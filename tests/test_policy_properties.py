@@ -30,7 +30,7 @@ from sheetbot.policy import (
     repeat_offence,
     restarted_term,
 )
-from sheetbot.records import Keep, Outcome, Permanent, Problem, Record
+from sheetbot.records import Keep, Outcome, Permanent, Problem, Record, Records
 
 DAY0 = dt.date(2022, 1, 1)
 SPAN = 1500  # days: short enough for many records to overlap
@@ -194,7 +194,7 @@ def test_repeat_offence_matches_the_rule_step_by_step(
 ) -> None:
     dates: list[ExpungeOn] = [base_date(r, retention)[0] for r in sheet]
     extended = repeat_offence(
-        sheet, dates, person_indices([r.identifiers for r in sheet]), retention
+        Records.of(sheet), dates, person_indices([r.identifiers for r in sheet]), retention
     )
     expected_dates, expected_by = step_by_step(sheet, retention)
     assert {r.row: date for r, date in zip(sheet, dates, strict=True)} == expected_dates
@@ -231,7 +231,7 @@ def test_base_dates_are_base_date_of_each_record(
         dataclasses.replace(r, reported=None, problems=(problem,)) if unreadable else r
         for r, unreadable in zip(sheet, unreadable_dates, strict=False)
     ]
-    dates, rules = base_dates(sheet, retention)
+    dates, rules = base_dates(Records.of(sheet), retention)
     assert list(zip(dates, rules, strict=True)) == [base_date(r, retention) for r in sheet]
 
 
@@ -267,5 +267,5 @@ def test_actions_match_the_rule_record_by_record(
 ) -> None:
     count = len(sheet)
     held_by = [(1,) if h else () for h in held[:count]]
-    got = actions(sheet, dates[:count], held_by, as_of)
+    got = actions(Records.of(sheet), dates[:count], held_by, as_of)
     assert got == [action_of(r, d, h, as_of) for r, d, h in zip(sheet, dates, held, strict=False)]

@@ -17,6 +17,7 @@ from sheetbot.records import (
     NotADate,
     Outcome,
     Problem,
+    Records,
     column_letter,
     default_date_order,
     find_columns,
@@ -808,6 +809,29 @@ def test_empty_rows_anywhere_are_skipped_and_rows_keep_their_numbers() -> None:
     assert [r.row for r in records] == [5, 7, 8]
     assert records[1].problems == (Problem(7, REPORTED, "empty"),)
     assert read(table((), (" ",))) == ()
+
+
+def test_records_read_as_columns_are_the_records_one_by_one() -> None:
+    sheet = table(
+        {REPORTED: "2025-01-01", OUTCOME: "Resolved", NAMED: "jo@mail.test"},
+        (),
+        {REPORTED: "sometime", OUTCOME: "Banned"},
+        {REPORTED: "2025-03-01", OUTCOME: "Flagged", NAMED: "kim@mail.test, @kim"},
+    )
+    cfg = config()
+    records = read_records(sheet, find_columns(sheet.headers, cfg), cfg, "DMY")
+    listed = tuple(records)  # each built from the columns
+    assert [r.row for r in listed] == [2, 4, 5]
+    assert len(records) == 3
+    assert [records[0], records[1], records[-1]] == list(listed)
+    assert records[1:] == listed[1:]
+    assert records.at([2, 0]) == [listed[2], listed[0]]
+    assert records.outcome == (Outcome.RESOLVED, Outcome.BANNED, Outcome.FLAGGED)
+    assert records.identifiers[2] == {"kim@mail.test", "kim"}
+    assert listed[1].problems == records.problems[1] != ()
+    assert Records.of(listed) == records
+    assert Records.of(records) is records
+    assert "mail.test" not in repr(records)  # identifiers are personal data: never shown
 
 
 def test_collection_resumes_and_objects_frozen_stay_frozen() -> None:
