@@ -564,6 +564,13 @@ _T = TypeVar("_T")
 _NO_IDENTIFIERS: frozenset[str] = frozenset()  # shared by every record without any
 
 
+class _Expunged(frozenset[str]):
+    """The type of ``_EXPUNGED``: an empty set of identifiers that no other set is."""
+
+
+_EXPUNGED: frozenset[str] = _Expunged()  # an expunged subject cell's (``_Reader._subjects``)
+
+
 class _Reader:
     """Reads the rows of one table, one configured column at a time (see ``read``).
 
@@ -594,7 +601,7 @@ class _Reader:
         self.outcome_cache: dict[Cell, Outcome | Literal[False] | None] = {}  # False: unknown
         self.override_cache: dict[Cell, dt.date | Keep | Literal[False] | None] = {}
         self.ban_cache: dict[Cell, dt.date | Permanent | None] = {}
-        self.identifier_cache: dict[Cell, frozenset[str]] = {}  # live cells only
+        self.identifier_cache: dict[Cell, frozenset[str]] = {}  # expunged: ``_EXPUNGED``
         used = [columns.reported, columns.outcome, columns.expunge_on, *columns.pii]
         used += [c for c in (columns.ban_until, columns.override) if c is not None]
         self.width = max(used) + 1  # the table is read this many columns wide
@@ -676,18 +683,16 @@ class _Reader:
             cache[cell] = read(cell)
         return list(map(cache.__getitem__, cells))
 
-    def _expunged(self, cells: Sequence[Cell]) -> tuple[list[bool], set[Cell], set[Cell] | None]:
-        """Per PII cell: expunged (``expunged``); the distinct cells; the expunged values among
-        them (None when read cell by cell).
+    def _expunged(self, cells: Sequence[Cell]) -> list[bool]:
+        """Per reporter cell: expunged (``expunged``).
 
         Like ``_each``: each distinct value is read once, and a column holding a value equal to
         0 or 1 (``True == 1``: ``TRUE`` is not ``1`` as text) is read cell by cell.
         """
         distinct = set(cells)
         if 0 in distinct or 1 in distinct:
-            return [self.expunged(cell) for cell in cells], distinct, None
-        dead = self._expunged_values(distinct)
-        return list(map(dead.__contains__, cells)), distinct, dead
+            return [self.expunged(cell) for cell in cells]
+        return list(map(self._expunged_values(distinct).__contains__, cells))
 
     def _expunged_values(self, values: set[Cell]) -> set[Cell]:
         """Those of ``values`` (distinct cells) that count as expunged (``expunged``).
@@ -713,20 +718,26 @@ class _Reader:
             if ((not value or value.isspace()) if type(value) is str else expunged(value))
         }
 
-    def _identifiers(
-        self, cells: Sequence[Cell], distinct: set[Cell], dead: set[Cell] | None
-    ) -> list[frozenset[str]]:
-        """Per subject cell: its identifiers (``identifiers``); none when expunged (``dead``).
+    def _subjects(self, cells: Sequence[Cell]) -> tuple[list[bool], list[frozenset[str]]]:
+        """Per subject cell: expunged (``expunged``), and its identifiers (``identifiers``;
+        none when expunged).
 
-        Like ``_expunged``: each distinct value (``distinct``) is read once, or each cell when
-        ``dead`` is None. Expunged values never enter the cache.
+        Like ``_expunged``: each distinct value is read once, into ``identifier_cache``, or each
+        cell when the column holds a value equal to 0 or 1. An expunged value is cached as
+        ``_EXPUNGED``, an empty set told apart by its identity: one lookup per cell gives both.
         """
-        if dead is None:  # read cell by cell (see ``_expunged``)
-            return [
-                _NO_IDENTIFIERS if self.expunged(cell) else self.identifiers(cell) for cell in cells
+        distinct = set(cells)
+        if 0 in distinct or 1 in distinct:
+            expunged = [self.expunged(cell) for cell in cells]
+            return expunged, [
+                _NO_IDENTIFIERS if dead else self.identifiers(cell)
+                for cell, dead in zip(cells, expunged, strict=True)
             ]
         cache = self.identifier_cache
-        new = distinct.difference(dead, cache)
+        new = distinct.difference(cache)
+        dead = self._expunged_values(new)
+        cache.update(dict.fromkeys(dead, _EXPUNGED))
+        new.difference_update(dead)
         texts = [value for value in new if type(value) is str]
         # Most cells are one plain identifier: see ``_PLAIN_IDENTIFIER`` for its normal form.
         # Step by step over all the texts, each step a ``map`` (in C): 30,000 distinct subject
@@ -742,7 +753,8 @@ class _Reader:
             others.update(compress(plain, map(self.redaction_identifier.__eq__, normal)))
         for value in others:
             cache[value] = self.identifiers(value)
-        return list(map(cache.get, cells, repeat(_NO_IDENTIFIERS)))
+        identifiers = list(map(cache.__getitem__, cells))
+        return list(map(operator.is_, identifiers, repeat(_EXPUNGED))), identifiers
 
     def read(self, rows: Sequence[tuple[Cell, ...]], first_row: int) -> Records:
         """The records of ``rows`` (``first_row``: the sheet row of ``rows[0]``).
@@ -815,15 +827,13 @@ class _Reader:
             overrides[position] = None
 
         # Expunged: every reporter (subject) cell empty or the redaction text.
-        reporter_expunged = _every([self._expunged(by_column[c])[0] for c in cols.reporter], count)
-        # Per subject column: its cells, then what ``_expunged`` found of them.
-        subjects = [(by_column[c], *self._expunged(by_column[c])) for c in cols.subject]
-        subject_expunged = _every([expunged for _, expunged, _, _ in subjects], count)
+        reporter_expunged = _every([self._expunged(by_column[c]) for c in cols.reporter], count)
+        subjects = [self._subjects(by_column[c]) for c in cols.subject]
+        subject_expunged = _every([expunged for expunged, _ in subjects], count)
 
         # Identifiers: those of the live subject cells; none for "actor not identified".
         identifiers = [_NO_IDENTIFIERS] * count
-        for column, (cells, _, distinct, dead) in enumerate(subjects):
-            found = self._identifiers(cells, distinct, dead)
+        for column, (_, found) in enumerate(subjects):
             if not column:
                 identifiers = found
                 continue

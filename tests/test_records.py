@@ -694,22 +694,35 @@ _TRICKY_SUBJECTS: list[Cell] = [
 ]
 
 
+def _expunged_cell_by_cell(cell: Cell, redaction: str) -> bool:
+    """A PII cell is expunged by the rules (SPEC section 1), one cell at a time."""
+    text = records_module.cell_text(cell).strip()
+    key = redaction.strip().casefold()
+    return not text or bool(key and text.casefold() == key)
+
+
 def _identifiers_cell_by_cell(cell: Cell, redaction: str) -> frozenset[str]:
     """A subject cell's identifiers by the rules (SPEC section 1), one cell at a time."""
-    text = records_module.cell_text(cell)
+    if _expunged_cell_by_cell(cell, redaction):
+        return frozenset()
     key = redaction.strip().casefold()
-    if not text.strip() or (key and text.strip().casefold() == key):
-        return frozenset()  # expunged
-    return frozenset(split_identifiers(text) - {normalise_identifier(key)})
+    return frozenset(
+        split_identifiers(records_module.cell_text(cell)) - {normalise_identifier(key)}
+    )
 
 
 def _check_subjects(cells: list[Cell], redaction: str) -> None:
     cfg = config(retention=RetentionConfig(redaction_text=redaction))
     rows = [{REPORTED: 45658, OUTCOME: "Resolved", NAMED: cell} for cell in cells]
     rows += [{REPORTED: 45658, OUTCOME: "Resolved", SUBJECT: cell} for cell in reversed(cells)]
-    found = [r.identifiers for r in read(table(*rows), cfg)]
-    wanted = [_identifiers_cell_by_cell(cell, redaction) for cell in cells + cells[::-1]]
-    assert found == wanted
+    records = read(table(*rows), cfg)
+    every = cells + cells[::-1]
+    assert [r.identifiers for r in records] == [
+        _identifiers_cell_by_cell(c, redaction) for c in every
+    ]
+    assert [r.subject_expunged for r in records] == [
+        _expunged_cell_by_cell(c, redaction) for c in every
+    ]
 
 
 @pytest.mark.parametrize("redaction", ["", "Expunged", "jo@mail.test", "Jo"])
