@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,10 +20,14 @@ def test_benchmark_smoke_run_passes_its_checks(capsys: pytest.CaptureFixture[str
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_run"] = module
     spec.loader.exec_module(module)
-    code = module.main_(["--sizes", "1000", "--one-person", "1000", "--repeat", "1"])
+    argv = ["--sizes", "1000", "--one-person", "1000", "--repeat", "1", "--first-runs", "1"]
+    code = module.main_(argv)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "0 check(s) failed" in out
+    row = next(line for line in out.splitlines() if line.startswith("| 1,000 |"))
+    first_run = row.split("|")[-2].strip()  # a run's first decode: min / median / max
+    assert re.fullmatch(r"\d+\.\d\d / \d+\.\d\d / \d+\.\d\d", first_run), row
 
 
 COMPARE = SCRIPT.with_name("compare.py")
