@@ -242,11 +242,6 @@ def _restarted_term(
 # --------------------------------------------------------------------------- 2. repeat offence
 
 
-def is_violation(record: Record) -> bool:
-    """A readable record of type resolved, flagged or banned."""
-    return record.outcome in VIOLATIONS and not record.problems
-
-
 class _RangeMax:
     """Maximum of (value, -position) over any range of a fixed list, in O(1) per query."""
 
@@ -313,7 +308,7 @@ def repeat_offence(
     restarts: dict[tuple[object, ...], int] = {}  # shared by the persons (``_restart``)
     outcomes, problems = records.outcome, records.problems
     for indices in shared_persons(persons).values():
-        # ``is_violation``, read from the columns
+        # The violations: readable records of type resolved, flagged or banned.
         violations = [i for i in indices if outcomes[i] in VIOLATIONS and not problems[i]]
         if not violations:
             continue

@@ -26,11 +26,10 @@ from sheetbot.policy import (
     base_date,
     base_dates,
     decide,
-    is_violation,
     repeat_offence,
     restarted_term,
 )
-from sheetbot.records import Keep, Outcome, Permanent, Problem, Record, Records
+from sheetbot.records import VIOLATIONS, Keep, Outcome, Permanent, Problem, Record, Records
 
 DAY0 = dt.date(2022, 1, 1)
 SPAN = 1500  # days: short enough for many records to overlap
@@ -148,6 +147,11 @@ def _later(a: dt.date | str, b: dt.date | str) -> bool:
     assert isinstance(a, dt.date)
     assert isinstance(b, dt.date)
     return a > b
+
+
+def is_violation(record: Record) -> bool:
+    """SPEC section 2: a readable record of type resolved, flagged or banned."""
+    return record.outcome in VIOLATIONS and not record.problems
 
 
 def step_by_step(
