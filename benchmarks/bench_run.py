@@ -518,12 +518,16 @@ def planning_in_own_process(root: str, body: bytes, repeat: int) -> Planning:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "values.json"
         path.write_bytes(body)
-        script = str(Path(__file__).resolve())
-        argv = [sys.executable, script, PLAN_CHILD, root, str(path), str(repeat)]
-        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
+        return Planning(**in_new_process(PLAN_CHILD, root, str(path), str(repeat)))
+
+
+def in_new_process(*args: str) -> Any:
+    """This script run in a new Python process with ``args``: what it prints, as JSON."""
+    argv = [sys.executable, str(Path(__file__).resolve()), *args]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
     if done.returncode:
-        raise RuntimeError(f"the planning process failed:\n{done.stderr}")
-    return Planning(**json.loads(done.stdout))
+        raise RuntimeError(f"the process {args[0]} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
 
 
 def plan_child(argv: list[str]) -> int:
@@ -574,11 +578,7 @@ def first_runs(root: str, count: int) -> list[float]:
     """
     ratios = []
     for _ in range(count):
-        argv = [sys.executable, str(Path(__file__).resolve()), FIRST_RUN_CHILD, root]
-        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=900)
-        if done.returncode:
-            raise RuntimeError(f"the first-run process failed:\n{done.stderr}")
-        decode, plan = json.loads(done.stdout)
+        decode, plan = in_new_process(FIRST_RUN_CHILD, root)
         ratios.append(plan / decode)
     return sorted(ratios)
 
