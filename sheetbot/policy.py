@@ -415,12 +415,8 @@ class _Violations:
 def repeat_offence_rule(violation: Record, retention: RetentionConfig) -> str:
     if retention.repeat_offence == "match-latest":
         return f"repeat offence: kept as long as row {violation.row}"
-    reported = _reported(violation).isoformat()
+    reported = _known(violation.reported).isoformat()
     return f"repeat offence: term restarted by row {violation.row} (reported {reported})"
-
-
-def _reported(record: Record) -> dt.date:
-    return _known(record.reported)
 
 
 def _known(reported: dt.date | None) -> dt.date:
