@@ -22,6 +22,17 @@ class GoogleError(SheetbotError):
     """Google refused or failed a request, after bounded retries."""
 
 
+class Unavailable(GoogleError):
+    """Google was busy or unreachable (429, 5xx, no answer): trying again later may work.
+
+    ``retry_after``: the seconds Google asked to wait (``Retry-After``), when it said.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class AccessDenied(GoogleError):
     """The bot's account may not open or change the spreadsheet."""
 

@@ -6,7 +6,7 @@ Dry run prints the plan; apply executes exactly this plan and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sheetbot.config import Config
@@ -42,6 +42,14 @@ class RowChange:
     writes: tuple[CellWrite, ...]
     # The row as read, verified unchanged right before writing. Holds personal data: never shown.
     expected: tuple[Cell, ...] = field(repr=False)
+    # The record's person (``Decision.person``): the rows of one person are written in the same
+    # run or not at all (``this_run``, ``SheetWriter``); None: the row is a person of its own.
+    person: int | None = None
+
+    @property
+    def person_key(self) -> int:
+        """The person's key: ``person``, or the row itself for a person of its own."""
+        return self.row if self.person is None else self.person
 
     @property
     def expunges(self) -> bool:
@@ -92,10 +100,11 @@ def expunge_on_matches(cell: Cell, target: ExpungeOn) -> bool:
 
 
 def _is_expunged(cell: Cell, redaction: str) -> bool:
+    """As ``records`` reads it: empty, or the redaction text in any case."""
     if cell is None:
         return True
     text = str(cell).strip()
-    return text == "" or (bool(redaction) and text == redaction.strip())
+    return text == "" or (bool(redaction) and text.casefold() == redaction.strip().casefold())
 
 
 def _header(table: Table, column: int) -> str:
@@ -179,25 +188,37 @@ def _rows_to_visit(
     ]
 
 
-def this_run(
-    changes: list[RowChange], person: Mapping[int, int]
-) -> tuple[list[RowChange], tuple[int, ...]]:
-    """The changes this run writes (at most MAX_ROWS_PER_RUN rows) and the rows deferred.
+def this_run(changes: list[RowChange]) -> tuple[list[RowChange], tuple[int, ...]]:
+    """The changes this run writes (at most MAX_ROWS_PER_RUN rows, see below) and the rows
+    deferred.
 
-    The cut never separates the records of one person: expunging a violation blanks the
-    identifiers that link its person's records, so the longer dates it gave them (repeat
-    offence) must be written in the same run, or they would be lost with the link (see
-    ``policy.written_date``). Whole persons are taken, those with an expunge first; a person
-    larger than the limit is taken whole when nothing else is. ``person``: the person
-    (``Decision.person``) of each changed row.
+    The cut never separates the records of one person (``RowChange.person``): expunging a
+    violation blanks the identifiers that link its person's records, so the longer dates it
+    gave them (repeat offence) must be written in the same run, or they would be lost with
+    the link (see ``policy.written_date``). Whole persons are taken, in order of their first
+    row:
+
+    - every person with an expunge, whatever the rows its dates add: expunges are bounded by
+      ``retention.max_expunge_per_run`` already, and one due record must not wait because
+      another person (a placeholder subject links many rows) has many dates to write. Only
+      when the expunging rows alone are more than MAX_ROWS_PER_RUN (a reviewed
+      ``--allow-mass-expunge`` run) are these persons cut too, as below;
+    - then the others, while they fit; a person larger than the limit is taken whole when
+      nothing else is.
     """
     if len(changes) <= MAX_ROWS_PER_RUN:
         return changes, ()
     persons: dict[int, list[RowChange]] = {}
     for change in changes:
-        persons.setdefault(person[change.row], []).append(change)
-    ordered = sorted(persons.values(), key=lambda cs: (not any(c.expunges for c in cs), cs[0].row))
+        persons.setdefault(change.person_key, []).append(change)
+    expunging = [cs for cs in persons.values() if any(c.expunges for c in cs)]
+    others = [cs for cs in persons.values() if not any(c.expunges for c in cs)]
     chosen: set[int] = set()
+    if sum(c.expunges for c in changes) <= MAX_ROWS_PER_RUN:
+        chosen.update(c.row for cs in expunging for c in cs)
+        ordered = others
+    else:
+        ordered = expunging + others
     for person_changes in ordered:
         if chosen and len(chosen) + len(person_changes) > MAX_ROWS_PER_RUN:
             break
@@ -221,7 +242,6 @@ def build_plan(
     problems = [problem for found in decided.record.problems if found for problem in found]
     rows = [table.rows[row - first_row] for row in decided.record.row]
     changes: list[RowChange] = []
-    person: dict[int, int] = {}  # changed row → its person (see ``this_run``)
     for index in _rows_to_visit(decided, rows, columns.expunge_on):
         if decided.action[index] is Action.NEEDS_ATTENTION:
             continue
@@ -239,10 +259,10 @@ def build_plan(
                     rule=decision.rule,
                     writes=writes,
                     expected=row,
+                    person=decision.person,
                 )
             )
-            person[record.row] = record.row if decision.person is None else decision.person
-    changes, deferred = this_run(changes, person)
+    changes, deferred = this_run(changes)
     plan = Plan(as_of, decided, tuple(changes), tuple(problems), deferred=deferred)
     limit = config.retention.max_expunge_per_run
     if plan.expunge_count > limit and not allow_mass_expunge:

@@ -55,3 +55,4 @@ class Snapshot:
     table: Table
     log_tab_exists: bool
     roster: Table | None = None  # the roster tab, when [access] roster_tab names one that exists
+    log_tab_has_header: bool = False  # the log tab's first row is not empty

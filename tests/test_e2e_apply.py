@@ -483,3 +483,162 @@ def test_debug_logs_in_json_hold_no_personal_data(
     assert any(m.startswith("read 44 rows from tab 'Records'") for m in messages)
     assert any(m.startswith("wrote ") for m in messages)
     assert_no_pii(result.stderr + result.stdout, demo_pii())
+
+
+# --------------------------------------------------------------------------- the write's window
+
+
+def _insert_column_at_a(fake: FakeGoogle) -> None:
+    with fake.lock:
+        spreadsheet = fake.spreadsheets[demo.DEMO_ID]
+        spreadsheet.insert_dimension(spreadsheet.sheet_by_title("Records"), "COLUMNS", 0, 1)
+
+
+def test_row_edited_while_the_bot_waits_to_write_again_is_not_written(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Google rate-limits the write; while the bot waits, the chair marks a planned row
+    "keep". The write is never re-sent unchecked: the row is checked again and skipped."""
+    fake, root = demo_fake
+    row = 9  # "resolved, due exactly today", planned for expunging
+    override = "ABCDEFGHIJKLM"[demo_sheet.HEADERS.index("Retention override")]
+    fake.fail_next(
+        path_contains="batchUpdateByDataFilter", status=429, headers={"Retry-After": "0"}
+    )
+    checks: list[RequestRecord] = []
+
+    def chair(record: RequestRecord) -> None:
+        if _is_verify(record):
+            checks.append(record)
+            if len(checks) == 2:  # the check after the wait
+                fake.set_cell(demo.DEMO_ID, "Records", f"{override}{row}", "keep")
+
+    fake.before_request(chair)
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert records_tab(fake)[row - 1][1] == "Avery Reporter"  # not blanked
+    assert {"row": row, "reason": "the row moved or was edited during the run"} in report["skipped"]
+    assert report["written"] != []
+    assert row not in report["written"]
+    assert code == EXIT_ATTENTION
+
+
+@pytest.mark.parametrize("times", [1, 100], ids=["once", "every-time"])
+def test_lost_answer_to_the_write_is_found_and_logged(
+    demo_fake: tuple[FakeGoogle, str],
+    tmp_path: Path,
+    reference: dict[str, list[Any]],
+    times: int,
+) -> None:
+    """The write lands but Google's answer is lost (once, or every time): the next check finds
+    the rows written, so they are reported and logged once, and nothing is written twice."""
+    fake, root = demo_fake
+    fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, times=times, apply=True)
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert by_summary(records_tab(fake)) == reference
+    assert len([r for r in fake.requests if _is_write(r)]) == 1
+    log = fake.get_values(demo.DEMO_ID, "Retention log")
+    assert sorted(int(r[2]) for r in log[1:]) == report["written"]
+    assert len(report["written"]) == 38
+    assert (code, report["skipped"]) == (EXIT_ATTENTION, [])
+
+
+def test_column_inserted_at_the_instant_of_the_write_is_reported_loudly(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Sheets has no conditional write: a column inserted between the last check and the
+    write shifts the cells under it. The bot reads the rows back and names them, exit 1."""
+    fake, root = demo_fake
+    _on_first(fake, _is_write, lambda: _insert_column_at_a(fake))
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert code == EXIT_ERROR
+    [warning] = report["warnings"]
+    rows = ", ".join(map(str, report["written"]))
+    assert warning == (
+        f"rows {rows} changed while the bot wrote them (a column inserted, moved or deleted, "
+        "or a cell edited, at that instant): check those rows now; the sheet's version "
+        "history holds their values from before the run"
+    )
+
+
+def test_column_inserted_before_the_check_is_never_written_into(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    before = records_tab(fake)
+    _on_first(fake, _is_verify, lambda: _insert_column_at_a(fake))
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert [r[1:] for r in records_tab(fake)] == [list(r) for r in before]
+    assert report["written"] == []
+    assert {s["reason"] for s in report["skipped"]} == {"the header row changed during the run"}
+    assert code == EXIT_ATTENTION
+
+
+def test_one_busy_answer_to_the_tag_removal_is_retried(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Removing the run's row tags can be sent twice (unlike adding them): one 503 there is
+    retried, and the run ends as if nothing happened."""
+    fake, root = demo_fake
+    structural = f"{demo.DEMO_ID}:batchUpdate"  # tagging and untagging, not the cells' write
+    checks: list[RequestRecord] = []
+
+    def busy_after_the_write(record: RequestRecord) -> None:
+        if _is_verify(record):
+            checks.append(record)
+            if len(checks) == 2:  # the read-back after the write: the untag comes next
+                fake.fail_next(method="POST", path_contains=structural, status=503)
+
+    fake.before_request(busy_after_the_write)
+    code, _out, _err = run_cli(write_config(tmp_path, root))
+    untags = [r for r in fake.requests if r.method == "POST" and r.path.endswith(structural)]
+    assert len(untags) == 3  # the tagging, the untag answered 503, the untag again
+    assert fake.metadata(demo.DEMO_ID) == []
+    assert code == EXIT_ATTENTION
+
+
+def test_log_tab_left_empty_by_a_past_run_gets_its_header(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """A run created the log tab, then logged nothing (every row skipped): the next run that
+    logs writes the header row first."""
+    fake, root = demo_fake
+    _on_first(fake, _is_verify, lambda: _insert_column_at_a(fake))
+    config = write_config(tmp_path, root)
+    run_cli(config)
+    assert fake.get_values(demo.DEMO_ID, "Retention log") == []
+    fake.clear_log()
+    with fake.lock:  # the committee takes the column out again
+        spreadsheet = fake.spreadsheets[demo.DEMO_ID]
+        spreadsheet.delete_dimension(spreadsheet.sheet_by_title("Records"), "COLUMNS", 0, 1)
+    code, out, _err = run_cli(config, "--format", "json")
+    log = fake.get_values(demo.DEMO_ID, "Retention log")
+    assert log[0] == list(LOG_HEADERS)
+    assert len(log) - 1 == len(json.loads(out)["written"]) == 38
+    assert code == EXIT_ATTENTION
+
+
+def test_a_row_changed_during_the_run_holds_back_the_rows_of_its_person(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Row 2's restarted date is skipped (edited mid-run): row 3, the violation that restarted
+    it, is not blanked either, or its identifiers would go and the restart with them."""
+    fake, root = served
+    add_flagged_then_resolved(fake)
+    config = write_config(tmp_path, root, sheet_id=PERSON_SHEET)
+    summary = "ABCDEFGHIJKLM"[SUMMARY]
+    _on_first(
+        fake, _is_tagging, lambda: fake.set_cell(PERSON_SHEET, "Records", f"{summary}2", "edited")
+    )
+    first = run_person_sheet(config, "2026-03-10")
+    assert first["written"] == []
+    assert first["skipped"] == [
+        {"row": 2, "reason": "the row moved or was edited during the run"},
+        {"row": 3, "reason": "row 2 of the same person changed during the run"},
+    ]
+    later = run_person_sheet(config, "2026-06-01")
+    assert later["records"][0]["expunge_on"] == "2027-03-10"
+    assert fake.get_values(PERSON_SHEET, "Records")[1][1] == "Reporter A"  # not blanked early

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbot.plan import _rows_to_visit, row_writes
+from sheetbot import plan as plan_mod
+from sheetbot.config import RetentionConfig
+from sheetbot.plan import CellWrite, RowChange, _rows_to_visit, row_writes, this_run
 from sheetbot.policy import Action, Decision, Decisions, ExpungeOn
 from sheetbot.records import find_columns
 from sheetbot.table import Cell, date_to_serial
-from tests.builders import EXPUNGE_ON, HEADERS, REPORTER, config, record, table
+from tests.builders import EXPUNGE_ON, HEADERS, NAMED, REPORTER, SUBJECT, config, record, table
 
 AS_OF = dt.date(2026, 11, 24)
 COLUMNS = find_columns(HEADERS, config())
@@ -63,3 +66,52 @@ def test_rows_to_visit_never_skips_a_row_that_writes(
         if row_writes(decision, row, sheet, COLUMNS, config(), AS_OF)
     }
     assert writing <= visited
+
+
+def test_redaction_text_in_another_case_counts_as_expunged() -> None:
+    """As the records are read: a reporter cell holding the redaction text in any case is not
+    written again when the row's other cells are blanked."""
+    settings_ = config(retention=RetentionConfig(redaction_text="Expunged"))
+    sheet = table({REPORTER: " expunged ", NAMED: "Sam Subject", SUBJECT: "sam@mail.test"})
+    decision = Decision(record(2), AS_OF, Action.EXPUNGE, "rule")
+    writes = row_writes(decision, sheet.rows[0], sheet, COLUMNS, settings_, AS_OF)
+    assert [w.header for w in writes if w.pii] == [NAMED, SUBJECT]
+
+
+def _change(row: int, action: Action, person: int | None = None) -> RowChange:
+    return RowChange(
+        row=row,
+        reported=AS_OF,
+        outcome=None,
+        action=action,
+        rule="rule",
+        writes=(CellWrite(0, "Date to expunge this record", AS_OF),),
+        expected=(),
+        person=person,
+    )
+
+
+def test_an_expunge_is_never_deferred_behind_a_person_with_many_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A placeholder subject links an expunge to many rows whose dates change: that person
+    is taken whole, and an unrelated record due today is not deferred behind it."""
+    monkeypatch.setattr(plan_mod, "MAX_ROWS_PER_RUN", 5)
+    crowd = [_change(2, Action.EXPUNGE, 2)] + [_change(r, Action.RETAIN, 2) for r in range(3, 9)]
+    lone = _change(9, Action.EXPUNGE_REPORTER)
+    dates = [_change(r, Action.RETAIN) for r in range(10, 13)]
+    now, deferred = this_run([*crowd, lone, *dates])
+    assert [c.row for c in now] == [*range(2, 10)]
+    assert deferred == (10, 11, 12)
+
+
+def test_expunges_beyond_the_rows_a_run_writes_wait_only_in_a_mass_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More expunging rows than a run writes (a reviewed --allow-mass-expunge run): whole
+    persons in row order, the others wait for the next runs."""
+    monkeypatch.setattr(plan_mod, "MAX_ROWS_PER_RUN", 2)
+    changes = [_change(r, Action.EXPUNGE) for r in range(2, 6)] + [_change(6, Action.RETAIN)]
+    now, deferred = this_run(changes)
+    assert [c.row for c in now] == [2, 3]
+    assert deferred == (4, 5, 6)

@@ -10,7 +10,8 @@ Everything the bot sends to Google goes through ``GoogleClient.request``. It:
   timeout; so a run that cannot get through fails within a known time (gspread 6.2.1's own
   ``BackOffHTTPClient`` retries without end, so it is not used);
 - never re-sends a request that is not idempotent (``values.append``, permission creation,
-  structural ``spreadsheets.batchUpdate``) after an answer that may mean it was applied;
+  structural ``spreadsheets.batchUpdate``) after an answer that may mean it was applied,
+  nor the write of checked rows (``_checked_write``), which its caller checks again first;
 - turns every HTTP failure into one ``GoogleError`` subclass with a one-line cause.
 """
 
@@ -31,10 +32,10 @@ from google.auth.transport.requests import AuthorizedSession
 from google.auth.transport.requests import Request as AuthRequest
 from google.oauth2 import service_account
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
-from sheetbot.errors import AccessDenied, ConfigError, GoogleError, NotFound
+from sheetbot.errors import AccessDenied, ConfigError, GoogleError, NotFound, Unavailable
 
 API_ROOT_ENV = "SHEETBOT_GOOGLE_API_ROOT"
 SHEETS_HOST = "https://sheets.googleapis.com"
@@ -55,6 +56,15 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+
+def _checked_write(method: str, path: str) -> bool:
+    """The write of the rows a run checked right before (``values:batchUpdateByDataFilter``).
+
+    Never re-sent by the transport, not even after a 429 or a dropped connection: a re-send
+    after a wait would write rows checked before the wait, and a committee member may have
+    changed them since. ``SheetWriter`` checks the rows again, then sends it again."""
+    return method.upper() == "POST" and path.endswith("/values:batchUpdateByDataFilter")
 
 
 def _idempotent(method: str, path: str) -> bool:
@@ -81,6 +91,10 @@ class _GoogleRetry(Retry):
         _stacktrace: Any = None,
     ) -> Retry:
         path = urlsplit(url or "").path
+        if method and _checked_write(method, path):
+            if error is not None:
+                raise error
+            raise MaxRetryError(_pool, url or "", None)
         if method and not _idempotent(method, path):
             never_sent = error is not None and self._is_connection_error(error)
             not_applied = response is not None and response.status == 429
@@ -219,7 +233,7 @@ class _HTTPClient(gspread.HTTPClient):
                 f"could not get an access token from Google: {_first_line(exc)}"
             ) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise GoogleError(
+            raise Unavailable(
                 f"{_what(method, endpoint)} failed: no answer from Google "
                 f"({type(exc).__name__}), after retries"
             ) from None
@@ -250,6 +264,17 @@ def google_message(response: requests.Response) -> str:
     return response.reason or f"HTTP {response.status_code}"
 
 
+def _retry_after(response: requests.Response) -> float | None:
+    """The seconds of a ``Retry-After`` header (a number or an HTTP date), or None."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return float(Retry().parse_retry_after(value))
+    except InvalidHeader:
+        return None
+
+
 def translate(response: requests.Response, method: str, url: str) -> GoogleError:
     """HTTP status → domain error. The one place that knows what Google's statuses mean."""
     status = response.status_code
@@ -260,7 +285,9 @@ def translate(response: requests.Response, method: str, url: str) -> GoogleError
     if status == 404:
         return NotFound(f"{what} found nothing ({status}): {message}")
     if status == 429 or status >= 500:
-        return GoogleError(f"{what} failed after retries ({status}): {message}")
+        return Unavailable(
+            f"{what} failed after retries ({status}): {message}", _retry_after(response)
+        )
     return GoogleError(f"{what} was rejected ({status}): {message}")
 
 
@@ -275,6 +302,7 @@ class GoogleClient:
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.api_root = api_root
+        self.retry = retry  # also paces the retries ``SheetWriter`` makes itself
         # The bot's own address when the credentials know it (a service-account key does),
         # for "share it with ..." hints; Drive's about.get is the authority when allowed.
         self.account: str = str(getattr(credentials, "service_account_email", "") or "")

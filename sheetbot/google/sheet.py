@@ -1,21 +1,23 @@
-"""The spreadsheet: read it in two requests, apply a plan's row changes in five.
+"""The spreadsheet: read it in two requests, apply a plan's row changes in six.
 
 Whatever the sheet's size or the number of rows changed, a run costs a constant number of
-requests: read (metadata, values); apply (tag rows, verify, write, untag, audit log).
+requests: read (metadata, values); apply (tag rows, check them, write, read them back, untag,
+audit log), and two more (check, write) for each retry of the write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from sheetbot.errors import AccessDenied, GoogleError, NotFound, SheetError
-from sheetbot.google.client import GoogleClient
+from sheetbot.errors import AccessDenied, GoogleError, NotFound, SheetError, Unavailable
+from sheetbot.google.client import GoogleClient, RetryPolicy
 from sheetbot.plan import LOG_HEADERS, RowChange, audit_row
-from sheetbot.table import Cell, Snapshot, Table
+from sheetbot.table import Cell, Snapshot, Table, date_to_serial
 
 METADATA_FIELDS = "spreadsheetId,properties(locale,timeZone),sheets(properties(sheetId,title))"
 READ_PARAMS = {
@@ -78,17 +80,24 @@ class SheetAdapter:
                 f"(its tabs: {known})"
             )
         ranges = [a1_tab(records_tab)]
-        if roster_tab and roster_tab in tabs:
+        with_roster = bool(roster_tab) and roster_tab in tabs
+        if with_roster:
             ranges.append(a1_tab(roster_tab))
+        log_exists = bool(log_tab) and log_tab in tabs
+        if log_exists:  # its first row: is the header there? (``SheetWriter._log``)
+            ranges.append(f"{a1_tab(log_tab)}!1:1")
         body = self.client.request(
             "get",
             self.client.sheets_url(f"{self.id}/values:batchGet"),
             params={**READ_PARAMS, "ranges": ranges},
         )
         value_ranges = body.get("valueRanges", [])
-        rows: list[list[Cell]] = value_ranges[0].get("values", []) if value_ranges else []
+        if len(value_ranges) != len(ranges):
+            raise SheetError(f"Google answered {len(value_ranges)} of {len(ranges)} ranges read")
+        rows: list[list[Cell]] = value_ranges[0].get("values", [])
+        log_header = log_exists and bool(value_ranges[-1].get("values"))
         roster = None
-        if len(value_ranges) > 1:
+        if with_roster:
             roster_rows = value_ranges[1].get("values", [])
             roster = Table(
                 header_row=1,
@@ -109,7 +118,8 @@ class SheetAdapter:
             records_tab=records_tab,
             records_sheet_id=int(tabs[records_tab].get("sheetId", 0)),
             table=table,
-            log_tab_exists=bool(log_tab) and log_tab in tabs,
+            log_tab_exists=log_exists,
+            log_tab_has_header=log_header,
             roster=roster,
         )
 
@@ -144,6 +154,55 @@ def _sheet_value(value: str | dt.date) -> str:
     return "'" + value  # a leading apostrophe stores the text as it is, never as a formula
 
 
+def _stored(value: str | dt.date) -> Cell:
+    """What Sheets holds, read back as the bot reads (UNFORMATTED_VALUE, SERIAL_NUMBER), after
+    ``_sheet_value(value)`` was entered: a date's serial number, text as it is."""
+    return date_to_serial(value) if isinstance(value, dt.date) else value
+
+
+def written_row(change: RowChange) -> tuple[Cell, ...]:
+    """The row as Sheets holds it once ``change`` is written (cells past the end of a row and
+    emptied cells read back as ""; ``_trimmed`` drops them at the end)."""
+    width = max(len(change.expected), *(w.column + 1 for w in change.writes))
+    row = [*change.expected, *[""] * (width - len(change.expected))]
+    for w in change.writes:
+        row[w.column] = _stored(w.value)
+    return tuple(row)
+
+
+def _one_row(values: list[list[Cell]] | None) -> tuple[Cell, ...] | None:
+    """The one row a row tag matched (trimmed), or None when it matched none (deleted)."""
+    if values is None or len(values) != 1:
+        return None
+    return _trimmed(values[0])
+
+
+def _wait(policy: RetryPolicy, attempt: int, failure: GoogleError | None) -> float:
+    """Seconds before try ``attempt`` (1 = the first retry): exponential backoff, or what
+    Google asked for (``Retry-After``) if longer, capped by ``policy.max_wait``."""
+    asked = failure.retry_after if isinstance(failure, Unavailable) else None
+    return min(max(policy.backoff * 2.0 ** (attempt - 1), asked or 0.0), policy.max_wait)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The tagged rows as they are now (``SheetWriter._read_tagged``)."""
+
+    same_header: bool  # the header row is as read at the start of the run
+    rows: dict[int, tuple[Cell, ...] | None] = field(repr=False)  # planned row → now (trimmed)
+
+
+@dataclass
+class _Outcome:
+    """What ``SheetWriter._check_and_write`` found, so far."""
+
+    done: list[RowChange] = field(default_factory=list)  # written, as planned
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why), not written
+    warnings: list[str] = field(default_factory=list)
+    failure: GoogleError | None = None  # the last failure, while it is not overcome
+    unknown: list[RowChange] = field(default_factory=list)  # sent, answer lost, not checked
+
+
 def _tag(run_id: str, row: int) -> dict[str, Any]:
     return {"developerMetadataLookup": {"metadataKey": ROW_TAG, "metadataValue": f"{run_id}:{row}"}}
 
@@ -151,8 +210,15 @@ def _tag(run_id: str, row: int) -> dict[str, Any]:
 class SheetWriter:
     """Executes a plan's row changes against the sheet it was read from. Thin, no decisions."""
 
-    def __init__(self, adapter: SheetAdapter, snapshot: Snapshot, log_tab: str) -> None:
+    def __init__(
+        self,
+        adapter: SheetAdapter,
+        snapshot: Snapshot,
+        log_tab: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.adapter = adapter
+        self.sleep = sleep
         self.client = adapter.client
         self.id = adapter.id
         self.snapshot = snapshot
@@ -194,26 +260,75 @@ class SheetWriter:
                 }
             )
         self._batch_update(requests)
+        outcome = _Outcome()
         try:
-            verified, skipped = self._verify(changes, run_id)
-            written = self._write(verified, run_id)
+            self._check_and_write(changes, run_id, outcome)
+        except GoogleError as exc:
+            outcome.failure = exc
         finally:
             warnings = self._untag()
-        gone = [c for c in verified if c.row not in written]
-        skipped += [(c.row, "deleted during the run") for c in gone]
-        done = [c for c in verified if c.row in written]
-        log_rows, log_warning = self._log(done, run_id, now)
+        if outcome.failure is not None:
+            if outcome.unknown:
+                rows = ", ".join(str(c.row) for c in outcome.unknown)
+                raise type(outcome.failure)(
+                    f"{outcome.failure}; the answer to the write of rows {rows} was lost: "
+                    "they may have been written without an audit row, check them"
+                )
+            if not outcome.done:
+                raise outcome.failure  # nothing was written: the sheet is as it was
+            outcome.warnings.append(f"the run stopped after some rows: {outcome.failure}")
+        log_rows, log_warning = self._log(outcome.done, run_id, now)
         return Applied(
-            written=tuple(sorted(written)),
-            skipped=tuple(sorted(skipped)),
+            written=tuple(sorted(c.row for c in outcome.done)),
+            skipped=tuple(sorted(outcome.skipped)),
             log_rows=log_rows,
-            warnings=tuple(warnings + log_warning),
+            warnings=tuple(outcome.warnings + warnings + log_warning),
         )
 
-    def _verify(
-        self, changes: Sequence[RowChange], run_id: str
-    ) -> tuple[list[RowChange], list[tuple[int, str]]]:
-        """Re-read the tagged rows and the header row; keep the rows that are as planned."""
+    def _check_and_write(
+        self, changes: Sequence[RowChange], run_id: str, outcome: _Outcome
+    ) -> None:
+        """2-4. Check the tagged rows, write those as planned in one request, read them back.
+
+        The check is the last request before the write; the write is never re-sent by the
+        transport (``client._checked_write``). When Google is busy or the answer is lost, this
+        waits (``Retry-After`` honoured, bounded like every retry), then checks again: a row
+        that now holds what the bot wrote was written (the answer was lost), a row still as
+        planned is written again, any other row is skipped. After a write, the rows are read
+        back: Sheets has no conditional write, so a column inserted or moved in the instant
+        between the check and the write is found there, and reported loudly.
+        """
+        policy = self.client.retry
+        todo = list(changes)
+        for attempt in range(policy.attempts):
+            if attempt:
+                self.sleep(_wait(policy, attempt, outcome.failure))
+            found = self._read_tagged(todo, run_id)
+            todo = self._sort(todo, found, outcome, sent=bool(outcome.unknown))
+            outcome.unknown = []
+            if not todo:
+                outcome.failure = None
+                return
+            try:
+                self._write(todo, run_id)
+            except Unavailable as exc:
+                outcome.failure = exc  # maybe written, maybe not: the next check tells
+                outcome.unknown = todo
+                continue
+            outcome.failure = None
+            self._confirm(todo, self._read_tagged(todo, run_id), outcome)
+            return
+        # Out of tries: what became of the last write? Rows written go to done; rows still as
+        # planned were not written, and the next run writes them.
+        unwritten = self._sort(
+            outcome.unknown, self._read_tagged(outcome.unknown, run_id), outcome, sent=True
+        )
+        outcome.unknown = []
+        for change in unwritten:
+            outcome.skipped.append((change.row, "not written: Google did not answer"))
+
+    def _read_tagged(self, changes: Sequence[RowChange], run_id: str) -> _Found:
+        """The header row and each tagged row as they are now, in one request."""
         header = self.snapshot.table.header_row
         tab = a1_tab(self.snapshot.records_tab)
         filters = [{"a1Range": f"{tab}!{header}:{header}"}]
@@ -223,38 +338,76 @@ class SheetWriter:
             self.client.sheets_url(f"{self.id}/values:batchGetByDataFilter"),
             json={"dataFilters": filters, **READ_PARAMS},
         )
-        ranges = body.get("valueRanges", [])
-        found: dict[str, list[list[Cell]]] = {}
+        rows: dict[str, list[list[Cell]]] = {}
         header_now: list[list[Cell]] | None = None
-        for matched in ranges:
+        for matched in body.get("valueRanges", []):
             values = matched.get("valueRange", {}).get("values", [])
             for f in matched.get("dataFilters", []):
                 if "a1Range" in f:
                     header_now = values
                 lookup = f.get("developerMetadataLookup")
                 if lookup:
-                    found[str(lookup.get("metadataValue"))] = values
+                    rows[str(lookup.get("metadataValue"))] = values
         same_header = header_now is not None and _trimmed(
             header_now[0] if header_now else []
         ) == _trimmed(self.snapshot.table.headers)
-        verified: list[RowChange] = []
-        skipped: list[tuple[int, str]] = []
-        for change in changes:
-            values = found.get(f"{run_id}:{change.row}")
-            if not same_header:
-                skipped.append((change.row, "the header row changed during the run"))
-            elif values is None or len(values) != 1:
-                skipped.append((change.row, "the row was deleted during the run"))
-            elif _trimmed(values[0]) != _trimmed(change.expected):
-                skipped.append((change.row, "the row moved or was edited during the run"))
-            else:
-                verified.append(change)
-        return verified, skipped
+        return _Found(
+            same_header, {c.row: _one_row(rows.get(f"{run_id}:{c.row}")) for c in changes}
+        )
 
-    def _write(self, changes: Sequence[RowChange], run_id: str) -> set[int]:
-        """Every verified row's cells in one request: all of them land, or none."""
-        if not changes:
-            return set()
+    @staticmethod
+    def _sort(
+        changes: Sequence[RowChange], found: _Found, outcome: _Outcome, *, sent: bool
+    ) -> list[RowChange]:
+        """The changes still to write, as planned; the others go to ``outcome.skipped``, or,
+        after a write whose answer was lost (``sent``), to ``outcome.done`` when their row
+        holds what the bot wrote. The rows of one person are written together or not at all:
+        a record expunged without the longer date it gave another row of its person (repeat
+        offence) would lose that date with the link (``plan.this_run``)."""
+        todo: list[RowChange] = []
+        refused: dict[int, str] = {}  # person → why its rows wait
+        for change in changes:
+            row = found.rows[change.row]
+            if sent and found.same_header and row == _trimmed(written_row(change)):
+                outcome.done.append(change)  # written, its answer lost
+                continue
+            if not found.same_header:
+                reason = "the header row changed during the run"
+            elif row is None:
+                reason = "the row was deleted during the run"
+            elif row != _trimmed(change.expected):
+                reason = "the row moved or was edited during the run"
+            else:
+                todo.append(change)
+                continue
+            outcome.skipped.append((change.row, reason))
+            refused.setdefault(change.person_key, f"row {change.row} of the same person changed")
+        waiting = [c for c in todo if c.person_key in refused]
+        for change in waiting:
+            outcome.skipped.append((change.row, refused[change.person_key] + " during the run"))
+        return [c for c in todo if c.person_key not in refused]
+
+    @staticmethod
+    def _confirm(changes: Sequence[RowChange], found: _Found, outcome: _Outcome) -> None:
+        """After the write: each row now holds what the bot wrote, or the run says so loudly."""
+        moved: list[int] = []
+        for change in changes:
+            row = found.rows[change.row]
+            if row is None:
+                outcome.skipped.append((change.row, "the row was deleted during the run"))
+                continue
+            outcome.done.append(change)
+            if not found.same_header or row != _trimmed(written_row(change)):
+                moved.append(change.row)
+        if moved:
+            outcome.warnings.append(
+                f"rows {', '.join(map(str, moved))} changed while the bot wrote them (a column "
+                "inserted, moved or deleted, or a cell edited, at that instant): check those "
+                "rows now; the sheet's version history holds their values from before the run"
+            )
+
+    def _write(self, changes: Sequence[RowChange], run_id: str) -> None:
+        """Every checked row's cells in one request: all of them land, or none."""
         data = []
         for change in changes:
             width = max(w.column for w in change.writes) + 1
@@ -263,29 +416,29 @@ class SheetWriter:
                 row[w.column] = _sheet_value(w.value)
             data.append({"dataFilter": _tag(run_id, change.row), "majorDimension": "ROWS",
                          "values": [row]})  # fmt: skip
-        body = self.client.request(
+        self.client.request(
             "post",
             self.client.sheets_url(f"{self.id}/values:batchUpdateByDataFilter"),
             json={"valueInputOption": "USER_ENTERED", "data": data},
         )
-        written: set[int] = set()
-        for response in body.get("responses", []):
-            lookup = response.get("dataFilter", {}).get("developerMetadataLookup", {})
-            value = str(lookup.get("metadataValue", ""))
-            if response.get("updatedCells") and value.startswith(f"{run_id}:"):
-                written.add(int(value.split(":", 1)[1]))
-        return written
 
     def _untag(self) -> list[str]:
         """Remove this run's tags (and any a crashed run left). Failing here harms nothing."""
-        try:
-            self._batch_update(
-                [{"deleteDeveloperMetadata": {"dataFilter": {
-                    "developerMetadataLookup": {"metadataKey": ROW_TAG}}}}]
-            )  # fmt: skip
-        except GoogleError as exc:
-            return [f"row tags were not removed ({exc}); the next run removes them"]
-        return []
+        untag = [{"deleteDeveloperMetadata": {"dataFilter": {
+            "developerMetadataLookup": {"metadataKey": ROW_TAG}}}}]  # fmt: skip
+        policy = self.client.retry
+        for attempt in range(policy.attempts):
+            try:
+                self._batch_update(untag)  # sent twice, it leaves the same sheet
+                return []
+            except Unavailable as exc:
+                failure: GoogleError = exc
+                if attempt + 1 < policy.attempts:
+                    self.sleep(_wait(policy, attempt + 1, exc))
+            except GoogleError as exc:
+                failure = exc
+                break
+        return [f"row tags were not removed ({failure}); the next run removes them"]
 
     def _log(
         self, done: Sequence[RowChange], run_id: str, now: dt.datetime
@@ -295,7 +448,7 @@ class SheetWriter:
         if not self.log_tab or not done:
             return 0, []
         rows: list[list[str | int]] = []
-        if not self.snapshot.log_tab_exists:
+        if not self.snapshot.log_tab_has_header:  # a new tab, or one left empty by a past run
             rows.append(list(LOG_HEADERS))
         rows += [audit_row(c, now, run_id) for c in done]
         url = self.client.sheets_url(
