@@ -5,11 +5,12 @@ this order:
 
 1. ``base_date``: the outcome type's term (``term``) from the reported date (or, for a ban,
    from its end); ``pending`` while the outcome is empty, ``never`` for a permanent ban.
-2. ``repeat_offence``: a new violation of the same person (``people``) restarts the term of
+2. ``written_date``: a date already in the expunge_on column is a floor (terms only grow,
+   across runs too: a record expunged stops linking its person, see ``written_date``). It
+   comes before the repeat offence: a record kept by it is still retained on its date.
+3. ``repeat_offence``: a new violation of the same person (``people``) restarts the term of
    the person's earlier records that are still retained on its date (or, with
    ``match-latest``, keeps them as long as the violation). Terms only grow.
-3. ``written_date``: a date already in the expunge_on column is a floor (terms only grow,
-   across runs too: a record expunged stops linking its person, see ``written_date``).
 4. ``overrides``: the committee's date or ``keep`` replaces the computed date of its own
    record, applied last. A pending record stays pending whatever its override says.
 5. ``holds``: a pending report, or a record that needs attention, holds the other records of
@@ -239,7 +240,65 @@ def _restarted_term(
     return _after(duration, day)
 
 
-# --------------------------------------------------------------------------- 2. repeat offence
+# --------------------------------------------------------------------------- 2. written date
+
+
+def written_date(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | None]:
+    """Terms only ever grow, across runs too: a date already in the expunge_on column is a
+    floor for the computed date.
+
+    Why: expunging a record blanks its subjects, so it stops linking the person's other
+    records, and a term it extended (repeat offence) would shrink back on the next run and
+    fall due early — evidence destroyed against the written rule. The extended date the bot
+    wrote while the link existed keeps it. A floor can only keep data longer, never blank
+    it: to shorten a date (a corrected outcome or reported date), the committee clears the
+    cell or sets an override, which replaces it; the rule text says so.
+
+    The floor comes before the repeat offence (``written_dates``): a record the sheet keeps
+    until a date is "still retained" on every day before it, so a new violation of its
+    person reported then restarts its term (as it would have, had the expunged violation
+    still linked it: a bot that was down all along reaches the same date). With
+    ``match-latest``, records kept as long as a violation are kept as long as its date after
+    the floor: never blanked before it. ``computed``: the date without the floor; the rule
+    text (None when the floor changes nothing) says what it is.
+    """
+    floor = _floor(record.written, bool(record.problems), computed)
+    if floor is None:
+        return computed, None
+    assert isinstance(computed, dt.date)
+    return floor, (
+        f"kept until the date already in the sheet (the policy alone gives "
+        f"{computed.isoformat()}; clear the cell or set an override to shorten it)"
+    )
+
+
+def _floor(written: dt.date | None, unreadable: bool, computed: ExpungeOn) -> dt.date | None:
+    """The written date if it lifts the computed date of a readable record, else None."""
+    if written is None or unreadable or not isinstance(computed, dt.date):
+        return None
+    return written if written > computed else None
+
+
+def written_dates(records: Records, dates: list[ExpungeOn]) -> dict[int, dt.date]:
+    """``written_date`` of every record: lift ``dates`` in place to the date already in the
+    sheet where that is later; return the records lifted (position → their date before).
+
+    Only a date already written, other than the computed one, can change it: most often the
+    two are equal (the bot wrote it last time), so few records are visited (SPEC 6), on
+    their columns (a ``Record`` built for each was a tenth of deciding 100,000 records).
+    """
+    lifted: dict[int, dt.date] = {}
+    written, problems = records.written, records.problems
+    for index in compress(range(len(dates)), map(operator.ne, written, dates)):
+        before = dates[index]
+        floor = _floor(written[index], bool(problems[index]), before)
+        if floor is not None:
+            assert isinstance(before, dt.date)  # ``_floor`` lifts dates only
+            dates[index], lifted[index] = floor, before
+    return lifted
+
+
+# --------------------------------------------------------------------------- 3. repeat offence
 
 
 class _RangeMax:
@@ -281,6 +340,7 @@ def repeat_offence(
     dates: list[ExpungeOn],
     persons: Sequence[int],
     retention: RetentionConfig,
+    floored: dict[int, dt.date] | None = None,
 ) -> list[int | None]:
     """Extend ``dates`` in place for repeat offences; return, per record, the position (in
     ``records``) of the violation that last extended it (None when none did).
@@ -289,14 +349,23 @@ def repeat_offence(
     other readable, decided record R of that person reported on or before d whose current
     date is after d ("still retained on d") gets ``max(current, candidate)``, where the
     candidate is d + term(R) (``restart``; for a banned R the term after the ban counts from
-    the later of its ban end and d) or V's own base date (``match-latest``). ``off`` skips
-    the rule. Terms only grow.
+    the later of its ban end and d) or V's own date as given (``match-latest``). ``off``
+    skips the rule. Terms only grow. ``dates`` come in after the written floor
+    (``written_dates``): a record kept by it is retained on the days before it.
+
+    ``floored``: the records the floor lifted (``written_dates``) → their date before it,
+    updated for the rule text. Each is taken through the rule from that date first (what
+    clearing the cell would give), then on from its floor if that falls short: the same
+    result as from the floor alone (the least date at or after the start that nothing
+    grows), one pass of jumps. Where the floor decides the date, the entry becomes the date
+    the rule gives without it, and ``extended_by`` the violation giving that one (if any);
+    where the repeat offence decides (the bot wrote its date, say), the record is removed.
 
     How it is computed: a record's result depends only on its own dates and on the sorted
     dates of its person's violations, so each record is settled on its own. It sees the
     violations with ``R.reported <= d < current``; as ``current`` only grows, the result is
-    the least date c, at or after R's base date, that is at or after the candidate of every
-    violation with d < c. From the base date, jump to the best candidate seen so far until
+    the least date c, at or after R's date as given, that is at or after the candidate of
+    every violation with d < c. From that date, jump to the best candidate seen so far until
     nothing grows: a few range-maximum queries per record instead of a step per pair of
     records (a person named in thousands of rows stays fast). ``extended_by`` is the first
     violation, in (d, row) order, giving the final date: the last one that made it grow.
@@ -305,6 +374,8 @@ def repeat_offence(
     extended_by: list[int | None] = [None] * len(records)
     if retention.repeat_offence == "off":
         return extended_by
+    if floored is None:
+        floored = {}
     restarts: dict[tuple[object, ...], int] = {}  # shared by the persons (``_restart``)
     outcomes, problems = records.outcome, records.problems
     for indices in shared_persons(persons).values():
@@ -317,7 +388,22 @@ def repeat_offence(
             current = dates[index]
             if problems[index] or outcomes[index] is None or not isinstance(current, dt.date):
                 continue  # unreadable, pending, or never: nothing to extend
-            extension = offences.extend(index, current)
+            before = floored.get(index)
+            if before is not None:  # lifted by its floor: first, the rule without it
+                alone = offences.extend(index, before)
+                day = before if alone is None else alone[0]
+                if day != "never" and day < current:  # short of the floor: on from there
+                    extension = offences.extend(index, current)
+                    if extension is None:  # the floor decides
+                        floored[index] = day
+                        if alone is not None:
+                            extended_by[index] = alone[1]
+                        continue
+                else:  # the rule alone reaches the floor (say the bot wrote it) or beyond
+                    extension = alone
+                del floored[index]
+            else:
+                extension = offences.extend(index, current)
             if extension is not None:
                 dates[index], extended_by[index] = extension
     return extended_by
@@ -431,29 +517,7 @@ def _date_or_never(value: ExpungeOn) -> dt.date | Never:
     return value
 
 
-# --------------------------------------------------------------------------- 3. overrides
-
-
-def written_date(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | None]:
-    """Terms only ever grow, across runs too: a date already in the expunge_on column is a
-    floor for the computed date.
-
-    Why: expunging a record blanks its subjects, so it stops linking the person's other
-    records, and a term it extended (repeat offence) would shrink back on the next run and
-    fall due early — evidence destroyed against the written rule. The extended date the bot
-    wrote while the link existed keeps it. A floor can only keep data longer, never blank
-    it: to shorten a date (a corrected outcome or reported date), the committee clears the
-    cell or sets an override, which replaces it; the rule text says so.
-    """
-    floor = record.written
-    if floor is None or record.problems or not isinstance(computed, dt.date):
-        return computed, None
-    if floor <= computed:
-        return computed, None
-    return floor, (
-        f"kept until the date already in the sheet (the policy alone gives "
-        f"{computed.isoformat()}; clear the cell or set an override to shorten it)"
-    )
+# --------------------------------------------------------------------------- 4. overrides
 
 
 def overrides(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | None]:
@@ -470,7 +534,7 @@ def overrides(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | Non
     return record.override, "override: date set by the committee"
 
 
-# --------------------------------------------------------------------------- 4. holds
+# --------------------------------------------------------------------------- 5. holds
 
 
 def holds(
@@ -541,7 +605,7 @@ def _rows(rows: Sequence[int], most: int = 10) -> str:
     return text if len(rows) <= most else f"{text} and {len(rows) - most} more"
 
 
-# --------------------------------------------------------------------------- 5. action
+# --------------------------------------------------------------------------- 6. action
 
 
 def actions(
@@ -600,7 +664,8 @@ def _decide(records: Records, retention: RetentionConfig, as_of: dt.date) -> Dec
     rows = records.row
     persons = person_indices(records.identifiers)
     dates, rules = base_dates(records, retention)  # 1. base date
-    extended_by = repeat_offence(records, dates, persons, retention)  # 2. repeat offence
+    floored = written_dates(records, dates)  # 2. written date: a floor, before 3
+    extended_by = repeat_offence(records, dates, persons, retention, floored)  # 3. repeat offence
     extended_rows: list[int | None] = [None] * count  # the row of the violation, if any
     extension_rules: dict[int, str] = {}  # violation → its rule text
     for index in compress(range(count), map(operator.is_not, extended_by, repeat(None))):
@@ -611,14 +676,12 @@ def _decide(records: Records, retention: RetentionConfig, as_of: dt.date) -> Dec
         rules[index] += "; " + extension_rules[violation]
         extended_rows[index] = rows[violation]
 
-    # 3. written date: only a date already written, other than the computed one, can change
-    # it (most often the two are equal: the bot wrote it last time).
-    written = records.written
-    for index in compress(range(count), map(operator.ne, written, dates)):
-        if written[index] is not None:
-            dates[index], floor_rule = written_date(records[index], dates[index])
-            if floor_rule is not None:
-                rules[index] += "; " + floor_rule
+    # The floor's rule text where it decides the date, after any extension the policy alone
+    # gives (``repeat_offence`` left those records in ``floored``, with the date it gives).
+    for index, alone in floored.items():
+        floor_rule = written_date(records[index], alone)[1]
+        assert floor_rule is not None
+        rules[index] += "; " + floor_rule
 
     # 4. overrides
     for index in compress(range(count), map(operator.is_not, records.override, repeat(None))):

@@ -736,3 +736,95 @@ def test_expunged_violation_keeps_the_term_it_extended() -> None:
     after = decisions([later, blanked], as_of="2026-06-01")
     assert after[2].expunge_on == day("2027-03-10")
     assert after[2].action is Action.RETAIN
+
+
+def test_date_already_in_the_sheet_keeps_a_record_retained_for_a_repeat_offence() -> None:
+    """A record kept by its written date is still retained on the days before it: a new
+    violation of its person then restarts its term, though the violation that extended it
+    has been expunged since (and no longer links it)."""
+    pat = "pat@mail.test"
+    flagged = record(2, "2022-01-10", FLAGGED, ids=[pat])
+    resolved = record(3, "2023-01-10", RESOLVED, ids=[pat])
+    first = decisions([flagged, resolved], as_of="2024-03-10")
+    assert first[2].expunge_on == day("2025-03-10")  # restarted by row 3
+    assert first[3].action is Action.EXPUNGE  # row 3 blanked today: the link is gone
+    # Later: row 2 carries the date written for it, and a new violation is reported.
+    kept = record(2, "2022-01-10", FLAGGED, ids=[pat], written="2025-03-10")
+    blanked = record(
+        3,
+        "2023-01-10",
+        RESOLVED,
+        reporter_expunged=True,
+        subject_expunged=True,
+        written="2024-03-10",
+    )
+    again = record(4, "2024-06-01", RESOLVED, ids=[pat])
+    d = decisions([kept, blanked, again], as_of="2025-03-10")[2]
+    assert d.expunge_on == day("2026-08-01")  # 2024-06-01 + 26 months, not 2025-03-10
+    assert d.action is Action.RETAIN
+    assert d.extended_by == 4
+    assert d.rule == (
+        "flagged: reported + 26 months; repeat offence: term restarted by row 4 (reported "
+        "2024-06-01)"
+    )
+
+
+def test_date_already_in_the_sheet_repeat_offence_as_a_bot_that_was_down() -> None:
+    """The same sheet seen by a bot that was down from before row 3 was blanked until after
+    row 4 was entered: row 3 still links the person, and row 2 gets the same date."""
+    pat = "pat@mail.test"
+    records = [
+        record(2, "2022-01-10", FLAGGED, ids=[pat]),
+        record(3, "2023-01-10", RESOLVED, ids=[pat]),
+        record(4, "2024-06-01", RESOLVED, ids=[pat]),
+    ]
+    down = decisions(records, as_of="2024-07-01")
+    assert down[2].expunge_on == day("2026-08-01")
+    assert down[2].extended_by == 4
+    assert down[3].action is Action.EXPUNGE
+
+
+def test_date_already_in_the_sheet_read_back_keeps_the_repeat_offence_rule() -> None:
+    """The next run reads back the extended date the bot wrote, the link still there: same
+    date, same rule, and no floor in the rule text (the policy alone gives that date)."""
+    pat = "pat@mail.test"
+    flagged = record(2, "2024-01-10", FLAGGED, ids=[pat], written="2027-03-10")
+    resolved = record(3, "2025-01-10", RESOLVED, ids=[pat], written="2026-03-10")
+    d = decisions([flagged, resolved], as_of="2025-06-01")[2]
+    assert d.expunge_on == day("2027-03-10")
+    assert d.extended_by == 3
+    assert d.rule == (
+        "flagged: reported + 26 months; repeat offence: term restarted by row 3 (reported "
+        "2025-01-10)"
+    )
+
+
+def test_date_already_in_the_sheet_decides_after_a_shorter_repeat_offence() -> None:
+    """A written date later than any extension decides; the rule text gives the extension
+    and the date the policy alone gives."""
+    pat = "pat@mail.test"
+    flagged = record(2, "2024-01-10", FLAGGED, ids=[pat], written="2028-01-01")
+    resolved = record(3, "2025-01-10", RESOLVED, ids=[pat])
+    d = decisions([flagged, resolved], as_of="2025-06-01")[2]
+    assert d.expunge_on == day("2028-01-01")
+    assert d.extended_by == 3
+    assert d.rule == (
+        "flagged: reported + 26 months; repeat offence: term restarted by row 3 (reported "
+        "2025-01-10); kept until the date already in the sheet (the policy alone gives "
+        "2027-03-10; clear the cell or set an override to shorten it)"
+    )
+
+
+def test_date_already_in_the_sheet_match_latest_keeps_as_long_as_the_violation() -> None:
+    """With match-latest, an earlier record is kept as long as the violation is kept: its
+    written date too (the violation is not blanked before it, so neither is the record)."""
+    pat = "pat@mail.test"
+    earlier = record(2, "2023-01-10", RESOLVED, ids=[pat])
+    violation = record(3, "2023-06-01", RESOLVED, ids=[pat], written="2025-01-01")
+    got = decisions(
+        [earlier, violation], as_of="2024-09-01", terms=retention(repeat_offence="match-latest")
+    )
+    assert got[3].expunge_on == day("2025-01-01")
+    assert got[2].expunge_on == day("2025-01-01")  # not 2024-08-01, the violation's policy date
+    assert got[2].action is Action.RETAIN
+    assert got[2].rule == "resolved: reported + 14 months; repeat offence: kept as long as row 3"

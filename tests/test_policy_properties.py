@@ -2,7 +2,8 @@
 
 - decisions do not depend on the order of the records;
 - adding records never makes an existing record expire earlier (nor be blanked earlier);
-- the fast repeat-offence computation equals a step-by-step transcription of the rule;
+- the dates ``decide`` computes (written floor, repeat offence, override) equal a
+  step-by-step transcription of the rules;
 - the rules computed over all the records at once (``base_dates``, ``actions``) equal the
   rule applied to each record alone.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,6 @@ from sheetbot.policy import (
     base_date,
     base_dates,
     decide,
-    repeat_offence,
     restarted_term,
 )
 from sheetbot.records import VIOLATIONS, Keep, Outcome, Permanent, Problem, Record, Records
@@ -82,6 +82,9 @@ def a_record(draw: st.DrawFn, row: int) -> Record:
     identifiers: frozenset[str] = frozenset()
     if outcome is not Outcome.UNIDENTIFIED and not subject_expunged:
         identifiers = draw(st.frozensets(st.sampled_from(PEOPLE), max_size=2))
+    # The date already in the sheet: often none (a new row), else any date (written by an
+    # earlier run, whose links may since have gone, or typed by the committee).
+    written: dt.date | None = draw(st.one_of(st.none(), st.none(), days))
     return Record(
         row=row,
         reported=draw(days),
@@ -92,6 +95,7 @@ def a_record(draw: st.DrawFn, row: int) -> Record:
         reporter_expunged=draw(st.booleans()),
         subject_expunged=subject_expunged,
         problems=problems,
+        written=written,
     )
 
 
@@ -154,15 +158,24 @@ def is_violation(record: Record) -> bool:
     return record.outcome in VIOLATIONS and not record.problems
 
 
+def floor(record: Record, date: ExpungeOn) -> ExpungeOn:
+    """README "a date already in the sheet is a floor": a readable record's date is at least
+    the date already in its expunge_on cell, when both are dates."""
+    written = record.written
+    if written is None or record.problems or not isinstance(date, dt.date):
+        return date
+    return max(date, written)
+
+
 def step_by_step(
-    records: Sequence[Record], retention: RetentionConfig
+    records: Sequence[Record], retention: RetentionConfig, start: Mapping[int, ExpungeOn]
 ) -> tuple[dict[int, ExpungeOn], dict[int, int]]:
-    """SPEC section 2's repeat offence, as written: violations in order of (date, row), each
-    extending every other record of the person reported on or before it, still retained."""
+    """SPEC section 2's repeat offence, as written, from the dates ``start`` (by row; the
+    dates after the floor): violations in order of (date, row), each extending every other
+    record of the person reported on or before it, still retained on its date."""
     keys = person_indices([r.identifiers for r in records])
     person = {r.row: key for r, key in zip(records, keys, strict=True)}
-    base = {r.row: base_date(r, retention)[0] for r in records}
-    current = dict(base)
+    current = dict(start)
     extended_by: dict[int, int] = {}
     if retention.repeat_offence == "off":
         return current, extended_by
@@ -180,8 +193,8 @@ def step_by_step(
                 continue  # not retained on d
             if retention.repeat_offence == "restart":
                 candidate = restarted_term(r, d, retention)
-            else:
-                latest = base[v.row]
+            else:  # kept as long as V: V's date after the floor, before this rule
+                latest = start[v.row]
                 assert latest is not None
                 assert latest != "pending"
                 candidate = latest
@@ -191,19 +204,46 @@ def step_by_step(
     return current, extended_by
 
 
+def override(record: Record, date: ExpungeOn) -> ExpungeOn:
+    """SPEC section 2's override, applied last, to a record with an outcome."""
+    if record.override is None or record.problems or record.outcome is None:
+        return date
+    return "never" if record.override == "keep" else record.override
+
+
+FLOOR_RULE = "kept until the date already in the sheet (the policy alone gives {};"
+
+
 @settings(max_examples=300, deadline=None)
 @given(sheet=sheets(max_size=18), retention=terms)
 def test_repeat_offence_matches_the_rule_step_by_step(
     sheet: list[Record], retention: RetentionConfig
 ) -> None:
-    dates: list[ExpungeOn] = [base_date(r, retention)[0] for r in sheet]
-    extended = repeat_offence(
-        Records.of(sheet), dates, person_indices([r.identifiers for r in sheet]), retention
-    )
-    expected_dates, expected_by = step_by_step(sheet, retention)
-    assert {r.row: date for r, date in zip(sheet, dates, strict=True)} == expected_dates
-    got_by = {r.row: sheet[i].row for r, i in zip(sheet, extended, strict=True) if i is not None}
-    assert got_by == expected_by
+    """Base date, then the written floor, then the repeat offence from the floored dates (a
+    record the sheet keeps is still retained on the days before its date), then overrides.
+    Where the floor decides the date, the rule text gives the date the rules give without
+    this record's floor, and ``extended_by`` the violation giving that one."""
+    base = {r.row: base_date(r, retention)[0] for r in sheet}
+    floored = {r.row: floor(r, base[r.row]) for r in sheet}
+    expected, expected_by = step_by_step(sheet, retention, floored)
+    got = {d.record.row: d for d in decide(sheet, retention, dt.date(2022, 1, 1))}
+    for r in sheet:
+        row, decision = r.row, got[r.row]
+        assert decision.expunge_on == override(r, expected[row]), (r, decision)
+        by = expected_by.get(row)
+        floor_decides = floored[row] != base[row] and expected[row] == floored[row]
+        if floor_decides:  # what would the rules give without this record's floor?
+            alone, alone_by = step_by_step(sheet, retention, {**floored, row: base[row]})
+            by = alone_by.get(row)
+            floor_decides = alone[row] != floored[row]
+            if floor_decides:
+                assert isinstance(alone[row], dt.date)
+                text = FLOOR_RULE.format(alone[row])
+                assert text in decision.rule, (r, decision, text)
+        if not floor_decides:
+            assert "already in the sheet" not in decision.rule, (r, decision)
+        assert decision.extended_by == by, (r, decision)
+        assert ("repeat offence" in decision.rule) == (by is not None), (r, decision)
 
 
 @settings(max_examples=200, deadline=None)
