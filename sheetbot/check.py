@@ -9,7 +9,8 @@ earlier one that failed), in this order:
 4. ``edit`` and, with ``[access]``, ``share``: Drive ``files.get`` capabilities;
 5. ``headers``: every configured header once in the records tab (optional ones: ``warn``);
 6. ``dates``: the records read, the number needing attention (by row and reason), the date
-   order in use and where it came from;
+   order in use and where it came from; ``fail`` when the mass-expunge guard would refuse a
+   run on that date (more than ``retention.max_expunge_per_run`` records to expunge);
 7. with ``[access]``: ``roster`` (the access plan is not refused) and ``link-sharing``;
 8. ``version-history``: a ``note``, always: blanked values stay in Google's version history.
 
@@ -436,31 +437,36 @@ class _Doctor:
         details: list[str] = []
         fixes: list[str] = []
         rows = sorted({p.row for p in plan.problems})
-        if rows:
-            details += [f'row {p.row} "{p.column}": {p.reason}' for p in plan.problems]
-            fixes.append(
-                "correct those cells; until then `sheetbot run` leaves these rows alone and exits 3"
-            )
-        if plan.refusal is not None:
-            details.append(
-                f"a run on {plan.as_of.isoformat()} would be refused: {plan.refusal.reason}"
-            )
-            fixes.append(
-                "review the plan with `sheetbot run --dry-run`; if it is right, run once with "
-                "--allow-mass-expunge"
-            )
-        if not details:
-            return CheckResult(name, "ok", f"{records} read, none needs attention; {reading}")
         attention = (
             f"{len(rows)} need{'s' if len(rows) == 1 else ''} attention "
             f"(row{'s' if len(rows) != 1 else ''} {', '.join(str(r) for r in rows)})"
             if rows
             else "none needs attention"
         )
+        message = f"{records} read, {attention}; {reading}"
+        if plan.refusal is not None:  # the mass-expunge guard: `sheetbot run` would exit 4
+            message = (
+                f"a run on {plan.as_of.isoformat()} would be refused: "
+                f"{_plural(plan.expunge_count, 'record')} would be expunged, more than "
+                f"retention.max_expunge_per_run = {config.retention.max_expunge_per_run}; "
+                f"{message}"
+            )
+            fixes.append(
+                "check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+                "right, run once with --allow-mass-expunge (or raise "
+                "retention.max_expunge_per_run)"
+            )
+        if rows:
+            details += [f'row {p.row} "{p.column}": {p.reason}' for p in plan.problems]
+            fixes.append(
+                "correct those cells; until then `sheetbot run` leaves these rows alone and exits 3"
+            )
+        if plan.refusal is None and not rows:
+            return CheckResult(name, "ok", message)
         return CheckResult(
             name,
-            "warn",
-            f"{records} read, {attention}; {reading}",
+            "fail" if plan.refusal is not None else "warn",
+            message,
             details=_capped(details),
             fix="; ".join(fixes),
         )

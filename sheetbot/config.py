@@ -275,7 +275,7 @@ def _spreadsheet(t: _Reader) -> SpreadsheetConfig:
     zone = t.string("timezone", "UTC")
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a directory
         t.fail("timezone", f"unknown time zone {zone!r} (use an IANA name like Europe/Berlin)")
     records_tab = t.string("records_tab", "Records")
     if not records_tab.strip():

@@ -61,7 +61,7 @@ class Counts:
     expunged: int  # records expunged (dry run: to expunge)
     held: int
     needs_attention: int  # records that cannot be read
-    access_changes: int | None  # permissions added, changed, removed; None: sharing not managed
+    access_changes: int | None  # permission changes made (dry run: planned); None: not managed
     due_soon: int  # records whose date falls within (as_of, as_of + DUE_SOON_DAYS]
     skipped: int  # planned rows not written because they changed during the run
     refused: str | None  # the guard that refused ("mass-expunge", "access"), or None
@@ -92,8 +92,8 @@ def counts(report: RunReport) -> Counts:
         access_changes = 0
         if access.refused is not None:
             refused = refused or "access"
-        else:
-            access_changes = len(access.changes)
+        else:  # a dry run: the changes planned; an apply: those done, not those planned
+            access_changes = len(access.changes) if report.dry_run else report.access_done
     return Counts(
         dry_run=report.dry_run,
         as_of=plan.as_of,

@@ -19,6 +19,7 @@ from sheetbot.access import (
     roster_from_tab,
 )
 from sheetbot.config import AccessConfig, Config, Member
+from sheetbot.errors import GoogleError
 from sheetbot.google.client import GoogleClient, connect
 from sheetbot.google.drive import DriveAdapter
 from sheetbot.google.sheet import SheetAdapter, SheetWriter
@@ -142,7 +143,23 @@ def execute(
     if access is None:
         return report
     drive = DriveAdapter(client, config.spreadsheet.id)
-    access_plan = plan_sharing(snapshot, access, drive.permissions(), drive.bot_email(), as_of)
+    # Cells may be written and logged by now: a Drive failure must not lose their report. It
+    # becomes a warning (exit 1), in a dry run too, so that the preview matches the real run.
+    step = "list the spreadsheet's sharing (Drive permissions.list)"
+    try:
+        permissions = drive.permissions()
+        step = "learn the bot's own account (Drive about.get)"
+        bot_email = drive.bot_email()
+    except GoogleError as exc:
+        warning = f"access change not made: cannot {step}: {exc}"
+        log.warning(warning)
+        return replace(report, warnings=(*report.warnings, warning))
+    access_plan = plan_sharing(snapshot, access, permissions, bot_email, as_of)
+    if plan.refusal is not None and access_plan.refused is None:
+        # SPEC 4: a refused run does nothing. The plan is still shown, marked not applied.
+        guard = plan.refusal.guard
+        refused = f"access change not applied: the run was refused by the {guard} guard"
+        access_plan = replace(access_plan, refused=refused)
     report = replace(report, access=access_plan)
     if dry_run or not access_plan.to_execute:
         return report

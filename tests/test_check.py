@@ -460,25 +460,45 @@ def test_date_order_from_config(served: tuple[FakeGoogle, str], tmp_path: Path) 
     ) in lines(out)
 
 
-def test_mass_expunge_guard_warns(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+def test_mass_expunge_guard_fails_the_check(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    """README: check exits 1 when `sheetbot run` would be refused, the mass-expunge guard too."""
     fake, root = served
     due = row(outcome="No violation", **{"Date to expunge this record": ""})
     add_sheet(fake, rows=[due, row()])
     code, out = run_check(config(tmp_path, root, "[retention]\nmax_expunge_per_run = 0\n"))
-    assert code == 0  # the guard works as designed: a warning, not a failure
-    assert lines(out)[5:8] == [
-        "warn  dates: 2 records read, none needs attention; text dates are read DMY "
-        "(from the spreadsheet's locale en_GB)",
-        "        a run on 2026-11-24 would be refused: 1 records would be expunged, more than "
-        "retention.max_expunge_per_run = 0; nothing was written. Check the dates, then run "
-        "again with --allow-mass-expunge if this is intended",
-        "      fix: review the plan with `sheetbot run --dry-run`; if it is right, run once "
-        "with --allow-mass-expunge",
+    assert code == 1
+    assert lines(out)[5:7] == [
+        "fail  dates: a run on 2026-11-24 would be refused: 1 record would be expunged, more "
+        "than retention.max_expunge_per_run = 0; 2 records read, none needs attention; text "
+        "dates are read DMY (from the spreadsheet's locale en_GB)",
+        "      fix: check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+        "right, run once with --allow-mass-expunge (or raise retention.max_expunge_per_run)",
     ]
     assert lines(out)[-1] == (
-        "check: 5 ok, 1 warn, 0 failed, 0 skipped; `sheetbot run` has what it needs; "
-        "read the warnings"
+        "check: 5 ok, 0 warn, 1 failed, 0 skipped; fix the failures before `sheetbot run`"
     )
+    assert fake.writes() == []
+
+
+def test_mass_expunge_guard_and_rows_needing_attention(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = served
+    due = row(outcome="No violation", **{"Date to expunge this record": ""})
+    other = {"Named subjects": "Kim Witness", "Subject email address/URL": "kim@mail.test"}
+    add_sheet(fake, rows=[due, row(reported="sometime in spring", **other)])
+    code, out = run_check(config(tmp_path, root, "[retention]\nmax_expunge_per_run = 0\n"))
+    assert code == 1
+    assert lines(out)[5:8] == [
+        "fail  dates: a run on 2026-11-24 would be refused: 1 record would be expunged, more "
+        "than retention.max_expunge_per_run = 0; 2 records read, 1 needs attention (row 3); "
+        "text dates are read DMY (from the spreadsheet's locale en_GB)",
+        '        row 3 "Date of 1st report": not a date',
+        "      fix: check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+        "right, run once with --allow-mass-expunge (or raise retention.max_expunge_per_run); "
+        "correct those cells; until then `sheetbot run` leaves these rows alone and exits 3",
+    ]
+    assert "sometime in spring" not in out
     assert fake.writes() == []
 
 

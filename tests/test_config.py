@@ -8,8 +8,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from sheetbot import config
+from sheetbot.cli import EXIT_ERROR, main
 from sheetbot.config import Duration, Member, load, parse_duration
 from sheetbot.errors import ConfigError
 
@@ -126,6 +128,27 @@ def test_bad_choices_are_named(tmp_path: Path) -> None:
     assert error_of(tmp_path, base + '[retention]\nrepeat_offence = "twice"\n').startswith(
         "retention.repeat_offence:"
     )
+
+
+def test_timezone_naming_a_directory_names_the_key(tmp_path: Path) -> None:
+    """ "Europe" is a directory of the time-zone database, not a zone: one line, not an
+    internal error, from `run` and from `check` alike."""
+    path = write(tmp_path, '[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\ntimezone = "Europe"\n')
+    message = (
+        "spreadsheet.timezone: unknown time zone 'Europe' (use an IANA name like Europe/Berlin)"
+    )
+    run = CliRunner().invoke(main, ["run", "--dry-run", "--config", str(path)])
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        EXIT_ERROR,
+        "",
+        f"sheetbot: error: {message}\n",
+    )
+    check = CliRunner().invoke(main, ["check", "--config", str(path)])
+    assert check.exit_code == EXIT_ERROR
+    assert check.stdout.splitlines()[:2] == [
+        f"fail  config: {message}",
+        f"      fix: correct {path} (config.example.toml documents every key)",
+    ]
 
 
 def test_member_mistakes_are_named_by_index(tmp_path: Path) -> None:

@@ -123,6 +123,17 @@ def test_missing_key_file_is_a_config_error(tmp_path: Path) -> None:
     assert err == "sheetbot: error: google.credentials: key file not found: /nowhere/key.json\n"
 
 
+def test_key_file_path_naming_a_directory_names_the_key(tmp_path: Path) -> None:
+    config = config_with_key(tmp_path, "http://127.0.0.1:9", tmp_path)
+    code, out, err = run_cli(config, "--dry-run")
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert err == (
+        f"sheetbot: error: google.credentials: cannot read the key file {tmp_path}: "
+        "Is a directory\n"
+    )
+
+
 def test_not_shared_names_the_service_account_to_share_with(
     served: tuple[FakeGoogle, str], tmp_path: Path
 ) -> None:

@@ -322,3 +322,122 @@ def test_a_failing_permission_change_is_reported_not_swallowed(
         "Drive POST request was refused (403): The caller does not have permission"
     ]
     assert "mallory@example.org" in shared(fake)  # nothing after the failed change was sent
+
+
+# A record due at once: its reporter is blanked by any run that is not refused.
+DUE = [AS_OF.replace(month=10), "Robin Reporter", "", "", "x", "", "", "", "No violation", "",
+       "", "", ""]  # fmt: skip
+
+
+def test_mass_expunge_refusal_changes_no_sharing(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """SPEC 4: a run refused by the mass-expunge guard does nothing, sharing included; the
+    report still shows the access plan, and says it was not applied."""
+    fake, root = served
+    sheet_with(
+        fake,
+        [user("alice@example.org"), user("mallory@example.org")],
+        tabs={"Records": [HEADERS, DUE, ROW]},
+    )
+    config = write_config(
+        tmp_path,
+        root,
+        "[retention]\nmax_expunge_per_run = 0\n"
+        '[access]\nmembers = ["alice@example.org", "bob@example.org"]\n',
+        sheet_id=SHEET,
+    )
+    code, report, _err = run_cli(config)
+    assert code == EXIT_REFUSED
+    assert fake.writes() == []  # no Sheets write and no Drive write
+    assert report["refused"]["guard"] == "mass-expunge"
+    assert report["access"]["refused"] == (
+        "access change not applied: the run was refused by the mass-expunge guard"
+    )
+    assert [a["who"] for a in report["access"]["add"]] == ["bob@example.org"]
+    assert len(report["access"]["remove"]) == 1
+
+    result = CliRunner().invoke(
+        main, ["run", "--config", str(config), "--as-of", AS_OF.isoformat()]
+    )
+    assert result.exit_code == EXIT_REFUSED
+    out = result.stdout.splitlines()
+    sharing = out[out.index("Sharing:") + 1 :]
+    assert sharing[0] == "+ bob@example.org writer"
+    assert sharing[1].startswith("- user ma…@example.org writer (permission id ")
+    assert sharing[2:] == [
+        "access change not applied: the run was refused by the mass-expunge guard",
+        "access (not applied): 1 to add, 0 to update, 1 to remove, 3 untouched",
+        "",
+        "Refused: 1 records would be expunged, more than retention.max_expunge_per_run = 0; "
+        "nothing was written. Check the dates, then run again with --allow-mass-expunge if "
+        "this is intended.",
+    ]
+    assert "Robin Reporter" not in result.stdout + result.stderr
+    assert fake.writes() == []
+
+
+def access_failure_run(
+    served: tuple[FakeGoogle, str], tmp_path: Path, path: str, *args: str
+) -> tuple[int, dict[str, Any], str]:
+    """A run whose Drive ``GET`` to ``path`` answers 403, after the cells were written."""
+    fake, root = served
+    sheet_with(
+        fake,
+        [user("alice@example.org"), user("mallory@example.org")],
+        tabs={"Records": [HEADERS, DUE, ROW]},
+    )
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    fake.fail_next(method="GET", path_contains=path, status=403)
+    return run_cli(config, *args)
+
+
+DENIED = "Drive GET request was refused (403): The caller does not have permission"
+
+
+def test_permission_list_failure_after_cells_written_still_prints_the_report(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, _root = served
+    code, report, err = access_failure_run(served, tmp_path, "/permissions")
+    assert code == EXIT_ERROR
+    assert report["written"] == [2]
+    assert report["log_rows"] == 1
+    assert report["access"] is None
+    assert report["warnings"] == [
+        f"access change not made: cannot list the spreadsheet's sharing (Drive "
+        f"permissions.list): {DENIED}"
+    ]
+    assert drive_writes(fake) == []
+    assert "mallory@example.org" not in json.dumps(report) + err
+    assert "Robin Reporter" not in json.dumps(report) + err
+
+
+def test_about_failure_after_cells_written_still_prints_the_report(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, _root = served
+    code, report, _err = access_failure_run(served, tmp_path, "/about")
+    assert code == EXIT_ERROR
+    assert report["written"] == [2]
+    assert report["access"] is None
+    assert report["warnings"] == [
+        f"access change not made: cannot learn the bot's own account (Drive about.get): {DENIED}"
+    ]
+    assert drive_writes(fake) == []
+
+
+def test_permission_list_failure_in_a_dry_run_prints_the_plan_and_exits_1(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """A dry run previews the real run: the same report and warning, the same exit code."""
+    fake, _root = served
+    code, report, _err = access_failure_run(served, tmp_path, "/permissions", "--dry-run")
+    assert code == EXIT_ERROR
+    assert report["dry_run"] is True
+    assert [r["action"] for r in report["records"]] == ["expunge", "retain"]
+    assert report["warnings"] == [
+        f"access change not made: cannot list the spreadsheet's sharing (Drive "
+        f"permissions.list): {DENIED}"
+    ]
+    assert fake.writes() == []

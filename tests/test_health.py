@@ -201,6 +201,7 @@ def sample_report(
         access=access,
         written=() if dry_run or refusal else (2,),
         skipped=() if dry_run or refusal else (Skipped(3, "the row changed since it was read"),),
+        access_done=0 if dry_run or refusal or access_refused else 2,
     )
 
 
@@ -249,6 +250,21 @@ def test_summary_text_is_counts_only() -> None:
     )
     assert_no_pii(text)
     assert "1AbCfakeSheetId" not in text
+
+
+def test_summary_counts_access_changes_done_not_planned() -> None:
+    """An apply that stopped after the first of two permission changes made one, not two."""
+    report = dataclasses.replace(
+        sample_report(),
+        access_done=1,
+        warnings=("access change stopped after 1 of 2 changes: remove of s***r@mail.test failed",),
+    )
+    assert health.counts(report).access_changes == 1
+    assert health.summary_text(report, 1) == (
+        "sheetbot run as of 2025-06-01: ERROR (exit 1). 1 record expunged, 1 held, "
+        "1 needs attention, 1 access change made, 2 due in the next 30 days, "
+        "1 skipped (changed during the run; retried next run) (10 records)."
+    )
 
 
 def test_summary_text_of_a_dry_run_and_a_refusal() -> None:

@@ -172,6 +172,10 @@ def load_credentials(
             raise ConfigError(
                 f"google.credentials: {explicit} is not a service-account key file ({exc})"
             ) from None
+        except OSError as exc:  # a directory, no permission: the reason, never the contents
+            raise ConfigError(
+                f"google.credentials: cannot read the key file {explicit}: {exc.strerror}"
+            ) from None
         return _without_boundary_lookup(creds, api_root)
     if api_root and not os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
         return None
