@@ -25,12 +25,21 @@ class GoogleError(SheetbotError):
 class Unavailable(GoogleError):
     """Google was busy or unreachable (429, 5xx, no answer): trying again later may work.
 
-    ``retry_after``: the seconds Google asked to wait (``Retry-After``), when it said.
+    ``retry_after``: the seconds Google asked to wait (``Retry-After``), when it said;
+    ``status``: the HTTP status, None when no answer came.
     """
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
+
+    @property
+    def maybe_applied(self) -> bool:
+        """Whether the request may have taken effect: a 429 means Google refused it unread."""
+        return self.status != 429
 
 
 class AccessDenied(GoogleError):

@@ -642,3 +642,97 @@ def test_a_row_changed_during_the_run_holds_back_the_rows_of_its_person(
     later = run_person_sheet(config, "2026-06-01")
     assert later["records"][0]["expunge_on"] == "2027-03-10"
     assert fake.get_values(PERSON_SHEET, "Records")[1][1] == "Reporter A"  # not blanked early
+
+
+def test_failed_read_back_after_a_good_write_keeps_the_report_and_the_log(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, reference: dict[str, list[Any]]
+) -> None:
+    """The write is answered; reading the rows back fails: the rows were written (Google said
+    so), so they are reported and logged, and a warning says they could not be confirmed."""
+    fake, root = demo_fake
+    _on_first(
+        fake,
+        _is_write,
+        lambda: fake.fail_next(path_contains="batchGetByDataFilter", status=503, times=100),
+    )
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert by_summary(records_tab(fake)) == reference
+    log = fake.get_values(demo.DEMO_ID, "Retention log")
+    assert sorted(int(r[2]) for r in log[1:]) == report["written"]
+    assert len(report["written"]) == 38
+    [warning] = report["warnings"]
+    assert warning.startswith(f"rows {', '.join(map(str, report['written']))} were written but ")
+    assert warning.endswith(
+        "could not be read back to confirm it (Sheets POST request failed after retries (503): "
+        "The service is currently unavailable.): check them against the sheet's version history"
+    )
+    assert code == EXIT_ERROR
+
+
+def test_row_edited_after_its_write_landed_unanswered_is_reported_and_logged(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """The write lands, its answer is lost; while the bot waits, the chair marks a written row
+    "keep". The blank did land: the row is reported written and logged, not "retried"."""
+    fake, root = demo_fake
+    row = 9
+    override = "ABCDEFGHIJKLM"[demo_sheet.HEADERS.index("Retention override")]
+    fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, apply=True)
+    checks: list[RequestRecord] = []
+
+    def chair(record: RequestRecord) -> None:
+        if _is_verify(record):
+            checks.append(record)
+            if len(checks) == 2:  # the check after the wait
+                fake.set_cell(demo.DEMO_ID, "Records", f"{override}{row}", "keep")
+
+    fake.before_request(chair)
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    log = fake.get_values(demo.DEMO_ID, "Retention log")
+    assert row in report["written"]
+    assert row in [int(r[2]) for r in log[1:]]
+    assert (report["skipped"], report["warnings"], code) == ([], [], EXIT_ATTENTION)
+
+
+def test_last_allowed_write_landing_unanswered_completes_the_run(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    fake, root = demo_fake
+    fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, times=FAST.attempts - 1)
+    fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, apply=True)
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert len(report["written"]) == 38
+    assert (report["skipped"], report["warnings"], code) == ([], [], EXIT_ATTENTION)
+
+
+FORMULA_SHEET = "1FormulaColumnSheet"
+
+
+def test_a_formula_recalculated_from_a_written_cell_is_no_alarm(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """A "Days left" column computed from the expunge date changes when the bot writes it, as
+    Sheets recalculates (the fake does not follow references: a hook sets the new value).
+    Only the cells the bot writes are compared when it reads the rows back."""
+    fake, root = served
+    headers = [*demo_sheet.HEADERS, "Days left"]
+    cells: dict[str, Any] = dict.fromkeys(headers, "")
+    cells.update(
+        {
+            "Date of 1st report": "2025-01-10",
+            "Reporter": "Rita Reporter",
+            "Subject email address/URL": "sam@mail.test",
+            "Summary of report (for internal purposes)": "incident",
+            "Outcome": "Resolved",
+            "Days left": -46000,
+        }
+    )
+    fake.add_spreadsheet(FORMULA_SHEET, tabs={"Records": [headers, [cells[h] for h in headers]]})
+    _on_first(fake, _is_write, lambda: fake.set_cell(FORMULA_SHEET, "Records", "N2", 0))
+    config = write_config(tmp_path, root, sheet_id=FORMULA_SHEET)
+    report = run_person_sheet(config, "2026-03-10")
+    assert report["written"] == [2]
+    assert report["warnings"] == []

@@ -290,7 +290,7 @@ def translate(response: requests.Response, method: str, url: str) -> GoogleError
         return NotFound(f"{what} found nothing ({status}): {message}")
     if status == 429 or status >= 500:
         return Unavailable(
-            f"{what} failed after retries ({status}): {message}", _retry_after(response)
+            f"{what} failed after retries ({status}): {message}", _retry_after(response), status
         )
     return GoogleError(f"{what} was rejected ({status}): {message}")
 

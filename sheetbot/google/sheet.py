@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from sheetbot.errors import AccessDenied, GoogleError, NotFound, SheetError, Unavailable
 from sheetbot.google.client import GoogleClient, RetryPolicy
-from sheetbot.plan import LOG_HEADERS, RowChange, audit_row
-from sheetbot.table import Cell, Snapshot, Table, date_to_serial
+from sheetbot.plan import LOG_HEADERS, RowChange, audit_row, expunge_on_matches
+from sheetbot.table import Cell, Snapshot, Table
 
 METADATA_FIELDS = "spreadsheetId,properties(locale,timeZone),sheets(properties(sheetId,title))"
 READ_PARAMS = {
@@ -154,20 +154,31 @@ def _sheet_value(value: str | dt.date) -> str:
     return "'" + value  # a leading apostrophe stores the text as it is, never as a formula
 
 
-def _stored(value: str | dt.date) -> Cell:
-    """What Sheets holds, read back as the bot reads (UNFORMATTED_VALUE, SERIAL_NUMBER), after
-    ``_sheet_value(value)`` was entered: a date's serial number, text as it is."""
-    return date_to_serial(value) if isinstance(value, dt.date) else value
+def holds_written(row: Sequence[Cell] | None, change: RowChange) -> bool:
+    """Whether ``row`` (as read back) holds every cell ``change`` writes, as the bot wrote it.
 
-
-def written_row(change: RowChange) -> tuple[Cell, ...]:
-    """The row as Sheets holds it once ``change`` is written (cells past the end of a row and
-    emptied cells read back as ""; ``_trimmed`` drops them at the end)."""
-    width = max(len(change.expected), *(w.column + 1 for w in change.writes))
-    row = [*change.expected, *[""] * (width - len(change.expected))]
+    Only the written cells are compared: Sheets recalculates a formula that reads them (a
+    "days left" column, say). A date matches as the plan matches the expunge_on cell (a serial
+    number, or ISO text in a column formatted as plain text); text as it was entered; a
+    blanked cell reads back as "" or, at the end of a row, not at all.
+    """
+    if row is None:
+        return False
     for w in change.writes:
-        row[w.column] = _stored(w.value)
-    return tuple(row)
+        cell = row[w.column] if w.column < len(row) else None
+        if isinstance(w.value, dt.date):
+            if not expunge_on_matches(cell, w.value):
+                return False
+        elif w.value == "":
+            if cell not in (None, ""):
+                return False
+        elif cell != w.value:
+            return False
+    return True
+
+
+def _listed(rows: Iterable[int]) -> str:
+    return ", ".join(map(str, rows))
 
 
 def _one_row(values: list[list[Cell]] | None) -> tuple[Cell, ...] | None:
@@ -269,7 +280,7 @@ class SheetWriter:
             warnings = self._untag()
         if outcome.failure is not None:
             if outcome.unknown:
-                rows = ", ".join(str(c.row) for c in outcome.unknown)
+                rows = _listed(c.row for c in outcome.unknown)
                 raise type(outcome.failure)(
                     f"{outcome.failure}; the answer to the write of rows {rows} was lost: "
                     "they may have been written without an audit row, check them"
@@ -295,8 +306,8 @@ class SheetWriter:
         waits (``Retry-After`` honoured, bounded like every retry), then checks again: a row
         that now holds what the bot wrote was written (the answer was lost), a row still as
         planned is written again, any other row is skipped. After a write, the rows are read
-        back: Sheets has no conditional write, so a column inserted or moved in the instant
-        between the check and the write is found there, and reported loudly.
+        back (``_confirm``): Sheets has no conditional write, so a column inserted or moved in
+        the instant between the check and the write is found there, and reported loudly.
         """
         policy = self.client.retry
         todo = list(changes)
@@ -310,21 +321,29 @@ class SheetWriter:
                 outcome.failure = None
                 return
             try:
-                self._write(todo, run_id)
+                written = self._write(todo, run_id)
             except Unavailable as exc:
-                outcome.failure = exc  # maybe written, maybe not: the next check tells
-                outcome.unknown = todo
+                outcome.failure = exc
+                if exc.maybe_applied:  # written or not: the next check tells
+                    outcome.unknown = todo
                 continue
             outcome.failure = None
-            self._confirm(todo, self._read_tagged(todo, run_id), outcome)
+            outcome.done += [c for c in todo if c.row in written]
+            outcome.skipped += [
+                (c.row, "the row was deleted during the run") for c in todo if c.row not in written
+            ]
+            self._confirm([c for c in todo if c.row in written], run_id, outcome)
             return
-        # Out of tries: what became of the last write? Rows written go to done; rows still as
-        # planned were not written, and the next run writes them.
-        unwritten = self._sort(
-            outcome.unknown, self._read_tagged(outcome.unknown, run_id), outcome, sent=True
-        )
-        outcome.unknown = []
-        for change in unwritten:
+        # Out of tries. If the last write's fate is unknown, a last check tells: rows written
+        # go to done; rows still as planned were not written, and the next run writes them.
+        if outcome.unknown:
+            todo = self._sort(
+                outcome.unknown, self._read_tagged(outcome.unknown, run_id), outcome, sent=True
+            )
+            outcome.unknown = []
+            if not todo:
+                outcome.failure = None  # the last write landed after all: the run is complete
+        for change in todo:
             outcome.skipped.append((change.row, "not written: Google did not answer"))
 
     def _read_tagged(self, changes: Sequence[RowChange], run_id: str) -> _Found:
@@ -361,14 +380,16 @@ class SheetWriter:
     ) -> list[RowChange]:
         """The changes still to write, as planned; the others go to ``outcome.skipped``, or,
         after a write whose answer was lost (``sent``), to ``outcome.done`` when their row
-        holds what the bot wrote. The rows of one person are written together or not at all:
-        a record expunged without the longer date it gave another row of its person (repeat
-        offence) would lose that date with the link (``plan.this_run``)."""
+        holds what the bot wrote (``holds_written``). The rows of one person are written
+        together or not at all: a record expunged without the longer date it gave another row
+        of its person (repeat offence) would lose that date with the link (``plan.this_run``).
+        """
         todo: list[RowChange] = []
         refused: dict[int, str] = {}  # person → why its rows wait
+        unsure: list[int] = []  # after a lost answer: changed since, written or not
         for change in changes:
             row = found.rows[change.row]
-            if sent and found.same_header and row == _trimmed(written_row(change)):
+            if sent and found.same_header and holds_written(row, change):
                 outcome.done.append(change)  # written, its answer lost
                 continue
             if not found.same_header:
@@ -380,34 +401,50 @@ class SheetWriter:
             else:
                 todo.append(change)
                 continue
+            if sent and row is not None:
+                unsure.append(change.row)
             outcome.skipped.append((change.row, reason))
             refused.setdefault(change.person_key, f"row {change.row} of the same person changed")
         waiting = [c for c in todo if c.person_key in refused]
         for change in waiting:
             outcome.skipped.append((change.row, refused[change.person_key] + " during the run"))
+        if unsure:
+            outcome.warnings.append(
+                f"rows {_listed(unsure)} changed while the bot waited to learn whether its write "
+                "had landed (Google's answer was lost): they may have been written without an "
+                "audit row; check them against the sheet's version history"
+            )
         return [c for c in todo if c.person_key not in refused]
 
-    @staticmethod
-    def _confirm(changes: Sequence[RowChange], found: _Found, outcome: _Outcome) -> None:
-        """After the write: each row now holds what the bot wrote, or the run says so loudly."""
-        moved: list[int] = []
-        for change in changes:
-            row = found.rows[change.row]
-            if row is None:
-                outcome.skipped.append((change.row, "the row was deleted during the run"))
-                continue
-            outcome.done.append(change)
-            if not found.same_header or row != _trimmed(written_row(change)):
-                moved.append(change.row)
+    def _confirm(self, changes: Sequence[RowChange], run_id: str, outcome: _Outcome) -> None:
+        """After the write (``changes``: the rows it wrote): read them back; any that does not
+        hold what the bot wrote, or a header row that moved, is reported loudly (exit 1)."""
+        if not changes:
+            return
+        try:
+            found = self._read_tagged(changes, run_id)
+        except GoogleError as exc:
+            outcome.warnings.append(
+                f"rows {_listed(c.row for c in changes)} were written but could not be read "
+                f"back to confirm it ({exc}): check them against the sheet's version history"
+            )
+            return
+        moved = [
+            c.row
+            for c in changes
+            if found.rows[c.row] is not None
+            and not (found.same_header and holds_written(found.rows[c.row], c))
+        ]
         if moved:
             outcome.warnings.append(
-                f"rows {', '.join(map(str, moved))} changed while the bot wrote them (a column "
-                "inserted, moved or deleted, or a cell edited, at that instant): check those "
-                "rows now; the sheet's version history holds their values from before the run"
+                f"rows {_listed(moved)} changed while the bot wrote them (a column inserted, "
+                "moved or deleted, or a cell edited, at that instant): check those rows now; "
+                "the sheet's version history holds their values from before the run"
             )
 
-    def _write(self, changes: Sequence[RowChange], run_id: str) -> None:
-        """Every checked row's cells in one request: all of them land, or none."""
+    def _write(self, changes: Sequence[RowChange], run_id: str) -> set[int]:
+        """Every checked row's cells in one request: all of them land, or none. Returns the
+        rows written (a row deleted since the check matches no tag and is not)."""
         data = []
         for change in changes:
             width = max(w.column for w in change.writes) + 1
@@ -416,11 +453,18 @@ class SheetWriter:
                 row[w.column] = _sheet_value(w.value)
             data.append({"dataFilter": _tag(run_id, change.row), "majorDimension": "ROWS",
                          "values": [row]})  # fmt: skip
-        self.client.request(
+        body = self.client.request(
             "post",
             self.client.sheets_url(f"{self.id}/values:batchUpdateByDataFilter"),
             json={"valueInputOption": "USER_ENTERED", "data": data},
         )
+        written: set[int] = set()
+        for response in body.get("responses", []):
+            lookup = response.get("dataFilter", {}).get("developerMetadataLookup", {})
+            value = str(lookup.get("metadataValue", ""))
+            if response.get("updatedCells") and value.startswith(f"{run_id}:"):
+                written.add(int(value.split(":", 1)[1]))
+        return written
 
     def _untag(self) -> list[str]:
         """Remove this run's tags (and any a crashed run left). Failing here harms nothing."""
