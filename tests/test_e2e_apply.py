@@ -494,6 +494,21 @@ def _insert_column_at_a(fake: FakeGoogle) -> None:
         spreadsheet.insert_dimension(spreadsheet.sheet_by_title("Records"), "COLUMNS", 0, 1)
 
 
+def _chair_marks_keep_during_the_wait(fake: FakeGoogle, row: int) -> None:
+    """At the bot's second check of the tagged rows (after its wait to write again), the chair
+    types "keep" into ``row``'s override cell."""
+    override = "ABCDEFGHIJKLM"[demo_sheet.HEADERS.index("Retention override")]
+    checks: list[RequestRecord] = []
+
+    def chair(record: RequestRecord) -> None:
+        if _is_verify(record):
+            checks.append(record)
+            if len(checks) == 2:
+                fake.set_cell(demo.DEMO_ID, "Records", f"{override}{row}", "keep")
+
+    fake.before_request(chair)
+
+
 def test_row_edited_while_the_bot_waits_to_write_again_is_not_written(
     demo_fake: tuple[FakeGoogle, str], tmp_path: Path
 ) -> None:
@@ -501,19 +516,10 @@ def test_row_edited_while_the_bot_waits_to_write_again_is_not_written(
     "keep". The write is never re-sent unchecked: the row is checked again and skipped."""
     fake, root = demo_fake
     row = 9  # "resolved, due exactly today", planned for expunging
-    override = "ABCDEFGHIJKLM"[demo_sheet.HEADERS.index("Retention override")]
     fake.fail_next(
         path_contains="batchUpdateByDataFilter", status=429, headers={"Retry-After": "0"}
     )
-    checks: list[RequestRecord] = []
-
-    def chair(record: RequestRecord) -> None:
-        if _is_verify(record):
-            checks.append(record)
-            if len(checks) == 2:  # the check after the wait
-                fake.set_cell(demo.DEMO_ID, "Records", f"{override}{row}", "keep")
-
-    fake.before_request(chair)
+    _chair_marks_keep_during_the_wait(fake, row)
     code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
     report = json.loads(out)
     assert records_tab(fake)[row - 1][1] == "Avery Reporter"  # not blanked
@@ -677,17 +683,8 @@ def test_row_edited_after_its_write_landed_unanswered_is_reported_and_logged(
     "keep". The blank did land: the row is reported written and logged, not "retried"."""
     fake, root = demo_fake
     row = 9
-    override = "ABCDEFGHIJKLM"[demo_sheet.HEADERS.index("Retention override")]
     fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, apply=True)
-    checks: list[RequestRecord] = []
-
-    def chair(record: RequestRecord) -> None:
-        if _is_verify(record):
-            checks.append(record)
-            if len(checks) == 2:  # the check after the wait
-                fake.set_cell(demo.DEMO_ID, "Records", f"{override}{row}", "keep")
-
-    fake.before_request(chair)
+    _chair_marks_keep_during_the_wait(fake, row)
     code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
     report = json.loads(out)
     log = fake.get_values(demo.DEMO_ID, "Retention log")
