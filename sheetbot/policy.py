@@ -28,7 +28,7 @@ import datetime as dt
 import operator
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from itertools import compress, repeat
@@ -258,9 +258,10 @@ def written_date(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | 
     until a date is "still retained" on every day before it, so a new violation of its
     person reported then restarts its term (as it would have, had the expunged violation
     still linked it: a bot that was down all along reaches the same date). With
-    ``match-latest``, records kept as long as a violation are kept as long as its date after
-    the floor: never blanked before it. ``computed``: the date without the floor; the rule
-    text (None when the floor changes nothing) says what it is.
+    ``match-latest``, records are kept as long as a violation's date without its own floor
+    (which may be an override the bot wrote: an override applies to its own record only).
+    ``computed``: the date without the floor; the rule text (None when the floor changes
+    nothing) says what it is.
     """
     floor = _floor(record.written, bool(record.problems), computed)
     if floor is None:
@@ -349,7 +350,7 @@ def repeat_offence(
     other readable, decided record R of that person reported on or before d whose current
     date is after d ("still retained on d") gets ``max(current, candidate)``, where the
     candidate is d + term(R) (``restart``; for a banned R the term after the ban counts from
-    the later of its ban end and d) or V's own date as given (``match-latest``). ``off``
+    the later of its ban end and d) or V's own date before its floor (``match-latest``). ``off``
     skips the rule. Terms only grow. ``dates`` come in after the written floor
     (``written_dates``): a record kept by it is retained on the days before it.
 
@@ -383,7 +384,7 @@ def repeat_offence(
         violations = [i for i in indices if outcomes[i] in VIOLATIONS and not problems[i]]
         if not violations:
             continue
-        offences = _Violations(records, violations, dates, retention, restarts)
+        offences = _Violations(records, violations, dates, retention, restarts, floored)
         for index in indices:
             current = dates[index]
             if problems[index] or outcomes[index] is None or not isinstance(current, dt.date):
@@ -419,6 +420,7 @@ class _Violations:
         dates: Sequence[ExpungeOn],
         retention: RetentionConfig,
         restarts: dict[tuple[object, ...], int],
+        floored: Mapping[int, dt.date],
     ) -> None:
         reported, rows = records.reported, records.row
         violations.sort(key=lambda i: (_known(reported[i]), rows[i]))
@@ -430,7 +432,10 @@ class _Violations:
         self.position = {index: position for position, index in enumerate(violations)}
         self.latest: _RangeMax | None = None
         if retention.repeat_offence == "match-latest":
-            self.latest = _RangeMax([_ordinal(_date_or_never(dates[i])) for i in violations])
+            # The violation's own date without its written floor: that date may be an override
+            # the bot wrote, and an override applies to its own record only (SPEC 2).
+            policy = [floored.get(i, dates[i]) for i in violations]
+            self.latest = _RangeMax([_ordinal(_date_or_never(day)) for day in policy])
 
     def extend(self, index: int, current: dt.date) -> tuple[dt.date | Never, int] | None:
         """Record ``index``'s extended date and the violation that gave it; None: unchanged."""

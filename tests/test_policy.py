@@ -815,9 +815,10 @@ def test_date_already_in_the_sheet_decides_after_a_shorter_repeat_offence() -> N
     )
 
 
-def test_date_already_in_the_sheet_match_latest_keeps_as_long_as_the_violation() -> None:
-    """With match-latest, an earlier record is kept as long as the violation is kept: its
-    written date too (the violation is not blanked before it, so neither is the record)."""
+def test_match_latest_keeps_as_long_as_the_violations_own_date_not_its_floor() -> None:
+    """With match-latest, an earlier record is kept as long as the violation's own date; the
+    date written in the violation's cell is its floor only (it may be an override the bot
+    wrote, and an override applies to its own record only)."""
     pat = "pat@mail.test"
     earlier = record(2, "2023-01-10", RESOLVED, ids=[pat])
     violation = record(3, "2023-06-01", RESOLVED, ids=[pat], written="2025-01-01")
@@ -825,6 +826,22 @@ def test_date_already_in_the_sheet_match_latest_keeps_as_long_as_the_violation()
         [earlier, violation], as_of="2024-09-01", terms=retention(repeat_offence="match-latest")
     )
     assert got[3].expunge_on == day("2025-01-01")
-    assert got[2].expunge_on == day("2025-01-01")  # not 2024-08-01, the violation's policy date
-    assert got[2].action is Action.RETAIN
+    assert got[2].expunge_on == day("2024-08-01")  # the violation's policy date
     assert got[2].rule == "resolved: reported + 14 months; repeat offence: kept as long as row 3"
+
+
+def test_match_latest_an_override_applies_to_its_own_record_only_on_later_runs_too() -> None:
+    """The bot writes a violation's override date into its cell; on the next run that written
+    date must not reach the person's other records (SPEC 2), so the run writes nothing."""
+    pat = "pat@mail.test"
+    terms = retention(repeat_offence="match-latest")
+    earlier = record(2, "2025-01-10", RESOLVED, ids=[pat])
+    violation = record(3, "2025-06-01", RESOLVED, ids=[pat], override="2030-01-01")
+    first = decisions([earlier, violation], as_of="2025-06-01", terms=terms)
+    assert (first[2].expunge_on, first[3].expunge_on) == (day("2026-08-01"), day("2030-01-01"))
+    earlier_again = record(2, "2025-01-10", RESOLVED, ids=[pat], written="2026-08-01")
+    violation_again = record(
+        3, "2025-06-01", RESOLVED, ids=[pat], override="2030-01-01", written="2030-01-01"
+    )
+    second = decisions([earlier_again, violation_again], as_of="2025-06-01", terms=terms)
+    assert second[2].expunge_on == day("2026-08-01")

@@ -168,11 +168,16 @@ def floor(record: Record, date: ExpungeOn) -> ExpungeOn:
 
 
 def step_by_step(
-    records: Sequence[Record], retention: RetentionConfig, start: Mapping[int, ExpungeOn]
+    records: Sequence[Record],
+    retention: RetentionConfig,
+    start: Mapping[int, ExpungeOn],
+    policy: Mapping[int, ExpungeOn],
 ) -> tuple[dict[int, ExpungeOn], dict[int, int]]:
     """SPEC section 2's repeat offence, as written, from the dates ``start`` (by row; the
     dates after the floor): violations in order of (date, row), each extending every other
-    record of the person reported on or before it, still retained on its date."""
+    record of the person reported on or before it, still retained on its date. With
+    match-latest the candidate is V's ``policy`` date (its base date, without its floor: that
+    may be an override the bot wrote, which applies to V only)."""
     keys = person_indices([r.identifiers for r in records])
     person = {r.row: key for r, key in zip(records, keys, strict=True)}
     current = dict(start)
@@ -193,8 +198,8 @@ def step_by_step(
                 continue  # not retained on d
             if retention.repeat_offence == "restart":
                 candidate = restarted_term(r, d, retention)
-            else:  # kept as long as V: V's date after the floor, before this rule
-                latest = start[v.row]
+            else:  # kept as long as V: V's date before its floor and this rule
+                latest = policy[v.row]
                 assert latest is not None
                 assert latest != "pending"
                 candidate = latest
@@ -225,7 +230,7 @@ def test_repeat_offence_matches_the_rule_step_by_step(
     this record's floor, and ``extended_by`` the violation giving that one."""
     base = {r.row: base_date(r, retention)[0] for r in sheet}
     floored = {r.row: floor(r, base[r.row]) for r in sheet}
-    expected, expected_by = step_by_step(sheet, retention, floored)
+    expected, expected_by = step_by_step(sheet, retention, floored, base)
     got = {d.record.row: d for d in decide(sheet, retention, dt.date(2022, 1, 1))}
     for r in sheet:
         row, decision = r.row, got[r.row]
@@ -233,7 +238,7 @@ def test_repeat_offence_matches_the_rule_step_by_step(
         by = expected_by.get(row)
         floor_decides = floored[row] != base[row] and expected[row] == floored[row]
         if floor_decides:  # what would the rules give without this record's floor?
-            alone, alone_by = step_by_step(sheet, retention, {**floored, row: base[row]})
+            alone, alone_by = step_by_step(sheet, retention, {**floored, row: base[row]}, base)
             by = alone_by.get(row)
             floor_decides = alone[row] != floored[row]
             if floor_decides:
