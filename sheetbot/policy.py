@@ -273,6 +273,16 @@ def written_date(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | 
     )
 
 
+def retained_rule(floor: dt.date, alone: dt.date) -> str:
+    """The rule text of a record whose floor (the date already in the sheet) kept it retained
+    on the date of the violation that restarted its term (``repeat_offence``)."""
+    return (
+        f"retained on that date by the date already in the sheet, {floor.isoformat()} (the "
+        f"policy alone gives {alone.isoformat()}; clear the cell or set an override to "
+        f"shorten it)"
+    )
+
+
 def _floor(written: dt.date | None, unreadable: bool, computed: ExpungeOn) -> dt.date | None:
     """The written date if it lifts the computed date of a readable record, else None."""
     if written is None or unreadable or not isinstance(computed, dt.date):
@@ -342,6 +352,7 @@ def repeat_offence(
     persons: Sequence[int],
     retention: RetentionConfig,
     floored: dict[int, dt.date] | None = None,
+    retained: dict[int, tuple[dt.date, dt.date]] | None = None,
 ) -> list[int | None]:
     """Extend ``dates`` in place for repeat offences; return, per record, the position (in
     ``records``) of the violation that last extended it (None when none did).
@@ -360,7 +371,9 @@ def repeat_offence(
     result as from the floor alone (the least date at or after the start that nothing
     grows), one pass of jumps. Where the floor decides the date, the entry becomes the date
     the rule gives without it, and ``extended_by`` the violation giving that one (if any);
-    where the repeat offence decides (the bot wrote its date, say), the record is removed.
+    where the repeat offence decides (the bot wrote its date, say), the record is removed,
+    and when only its floor kept it retained on the date of the violation that extended it,
+    it goes to ``retained`` (position → (its floor, the date the rule gives without it)).
 
     How it is computed: a record's result depends only on its own dates and on the sorted
     dates of its person's violations, so each record is settled on its own. It sees the
@@ -400,6 +413,8 @@ def repeat_offence(
                         if alone is not None:
                             extended_by[index] = alone[1]
                         continue
+                    if retained is not None:  # only the floor kept it retained then
+                        retained[index] = (current, day)
                 else:  # the rule alone reaches the floor (say the bot wrote it) or beyond
                     extension = alone
                 del floored[index]
@@ -670,7 +685,8 @@ def _decide(records: Records, retention: RetentionConfig, as_of: dt.date) -> Dec
     persons = person_indices(records.identifiers)
     dates, rules = base_dates(records, retention)  # 1. base date
     floored = written_dates(records, dates)  # 2. written date: a floor, before 3
-    extended_by = repeat_offence(records, dates, persons, retention, floored)  # 3. repeat offence
+    retained: dict[int, tuple[dt.date, dt.date]] = {}
+    extended_by = repeat_offence(records, dates, persons, retention, floored, retained)  # 3.
     extended_rows: list[int | None] = [None] * count  # the row of the violation, if any
     extension_rules: dict[int, str] = {}  # violation → its rule text
     for index in compress(range(count), map(operator.is_not, extended_by, repeat(None))):
@@ -687,6 +703,8 @@ def _decide(records: Records, retention: RetentionConfig, as_of: dt.date) -> Dec
         floor_rule = written_date(records[index], alone)[1]
         assert floor_rule is not None
         rules[index] += "; " + floor_rule
+    for index, (floor, alone) in retained.items():  # the floor is in effect there too
+        rules[index] += "; " + retained_rule(floor, alone)
 
     # 4. overrides
     for index in compress(range(count), map(operator.is_not, records.override, repeat(None))):

@@ -765,7 +765,8 @@ def test_date_already_in_the_sheet_keeps_a_record_retained_for_a_repeat_offence(
     assert d.extended_by == 4
     assert d.rule == (
         "flagged: reported + 26 months; repeat offence: term restarted by row 4 (reported "
-        "2024-06-01)"
+        "2024-06-01); retained on that date by the date already in the sheet, 2025-03-10 (the "
+        "policy alone gives 2024-03-10; clear the cell or set an override to shorten it)"
     )
 
 

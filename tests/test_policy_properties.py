@@ -217,6 +217,9 @@ def override(record: Record, date: ExpungeOn) -> ExpungeOn:
 
 
 FLOOR_RULE = "kept until the date already in the sheet (the policy alone gives {};"
+RETAINED_RULE = (
+    "retained on that date by the date already in the sheet, {} (the policy alone gives {};"
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -236,16 +239,20 @@ def test_repeat_offence_matches_the_rule_step_by_step(
         row, decision = r.row, got[r.row]
         assert decision.expunge_on == override(r, expected[row]), (r, decision)
         by = expected_by.get(row)
-        floor_decides = floored[row] != base[row] and expected[row] == floored[row]
-        if floor_decides:  # what would the rules give without this record's floor?
+        in_effect = False
+        if floored[row] != base[row]:  # what would the rules give without this record's floor?
             alone, alone_by = step_by_step(sheet, retention, {**floored, row: base[row]}, base)
-            by = alone_by.get(row)
-            floor_decides = alone[row] != floored[row]
-            if floor_decides:
+            if expected[row] == floored[row] and alone[row] != floored[row]:  # it decides
+                in_effect, by = True, alone_by.get(row)
                 assert isinstance(alone[row], dt.date)
                 text = FLOOR_RULE.format(alone[row])
                 assert text in decision.rule, (r, decision, text)
-        if not floor_decides:
+            elif alone[row] != expected[row]:  # it kept the record retained for a violation
+                in_effect = True
+                assert isinstance(alone[row], dt.date)
+                text = RETAINED_RULE.format(floored[row], alone[row])
+                assert text in decision.rule, (r, decision, text)
+        if not in_effect:
             assert "already in the sheet" not in decision.rule, (r, decision)
         assert decision.extended_by == by, (r, decision)
         assert ("repeat offence" in decision.rule) == (by is not None), (r, decision)
