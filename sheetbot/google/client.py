@@ -79,7 +79,8 @@ def _idempotent(method: str, path: str) -> bool:
 
 
 class _GoogleRetry(Retry):
-    """urllib3's Retry, refusing to re-send a non-idempotent request whose fate is unknown."""
+    """urllib3's Retry, refusing to re-send a non-idempotent request whose fate is unknown, and
+    the checked write at all (``_checked_write``)."""
 
     def increment(  # type: ignore[override]
         self,
@@ -90,19 +91,21 @@ class _GoogleRetry(Retry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> Retry:
-        path = urlsplit(url or "").path
-        if method and _checked_write(method, path):
+        verb, path = method or "", urlsplit(url or "").path
+        if _checked_write(verb, path) or not self._safe_to_resend(verb, path, response, error):
             if error is not None:
                 raise error
             raise MaxRetryError(_pool, url or "", None)
-        if method and not _idempotent(method, path):
-            never_sent = error is not None and self._is_connection_error(error)
-            not_applied = response is not None and response.status == 429
-            if not (never_sent or not_applied):
-                if error is not None:
-                    raise error
-                raise MaxRetryError(_pool, url or "", None)
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def _safe_to_resend(
+        self, method: str, path: str, response: Any, error: Exception | None
+    ) -> bool:
+        """Idempotent, or surely not applied: never sent, or refused unread (429)."""
+        if _idempotent(method, path):
+            return True
+        never_sent = error is not None and self._is_connection_error(error)
+        return never_sent or (response is not None and response.status == 429)
 
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
