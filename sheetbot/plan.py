@@ -211,8 +211,11 @@ def this_run(changes: list[RowChange]) -> tuple[list[RowChange], tuple[int, ...]
     persons: dict[int, list[RowChange]] = {}
     for change in changes:
         persons.setdefault(change.person_key, []).append(change)
-    expunging = [cs for cs in persons.values() if any(c.expunges for c in cs)]
-    others = [cs for cs in persons.values() if not any(c.expunges for c in cs)]
+    expunging: list[list[RowChange]] = []
+    others: list[list[RowChange]] = []
+    for person_changes in persons.values():
+        expunges = any(c.expunges for c in person_changes)
+        (expunging if expunges else others).append(person_changes)
     chosen: set[int] = set()
     if sum(c.expunges for c in changes) <= MAX_ROWS_PER_RUN:
         chosen.update(c.row for cs in expunging for c in cs)

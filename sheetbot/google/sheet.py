@@ -328,11 +328,12 @@ class SheetWriter:
                     outcome.unknown = todo
                 continue
             outcome.failure = None
-            outcome.done += [c for c in todo if c.row in written]
+            landed = [c for c in todo if c.row in written]
+            outcome.done += landed
             outcome.skipped += [
                 (c.row, "the row was deleted during the run") for c in todo if c.row not in written
             ]
-            self._confirm([c for c in todo if c.row in written], run_id, outcome)
+            self._confirm(landed, run_id, outcome)
             return
         # Out of tries. If the last write's fate is unknown, a last check tells: rows written
         # go to done; rows still as planned were not written, and the next run writes them.
