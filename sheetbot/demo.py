@@ -17,7 +17,7 @@ from sheetbot.fake_google.core import FakeGoogle
 from sheetbot.fake_google.transports import serve
 from sheetbot.google.client import GoogleClient
 from sheetbot.report import RunReport
-from sheetbot.run import execute
+from sheetbot.run import execute, today
 
 DEMO_ID = "1DemoCoCIncidentRecords-sheetbot"
 DEMO_BOT = "sheetbot-demo@demo-project.iam.gserviceaccount.com"
@@ -73,8 +73,8 @@ def demo_server(as_of: dt.date) -> Iterator[tuple[FakeGoogle, str]]:
 
 def run_demo(as_of: dt.date | None = None) -> tuple[RunReport, str]:
     """Dry-run the demo sheet; returns the report and a one-line introduction."""
-    day = as_of or dt.datetime.now(dt.UTC).date()
     config = demo_config()
+    day = as_of or today(config)  # "today" in the demo's spreadsheet.timezone, as `run` does
     with demo_server(day) as (_fake, root):
         client = GoogleClient(credentials=None, api_root=root)
         report = execute(config, as_of=day, dry_run=True, client=client)
