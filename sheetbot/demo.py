@@ -2,13 +2,23 @@
 
 The fake Google API serves the invented sheet of ``demo_sheet`` on 127.0.0.1 for the length
 of the run; the bot reaches it through gspread over real HTTP, exactly as it reaches Google.
+
+``python -m sheetbot.demo [--as-of DATE] [--port N] [--config PATH]`` serves the same sheet
+until Ctrl-C and writes the demo's configuration (with ``[google] api_root``) as a TOML
+file, so that ``sheetbot check`` and a real, writing ``sheetbot run`` can be tried by hand.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import datetime as dt
+import json
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sheetbot import demo_sheet
@@ -84,3 +94,63 @@ def run_demo(as_of: dt.date | None = None) -> tuple[RunReport, str]:
         f"({count} records, locale {DEMO_LOCALE}); this is `sheetbot run --dry-run` on it."
     )
     return report, intro
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string, for the demo's plain ASCII values
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML for {type(value).__name__}")
+
+
+def settings_toml(settings: dict[str, Any]) -> str:
+    """A configuration mapping (tables of plain values) as the text of a TOML file."""
+    return "\n".join(
+        f"[{name}]\n" + "".join(f"{key} = {_toml_value(v)}\n" for key, v in table.items())
+        for name, table in settings.items()
+    )
+
+
+def demo_toml(api_root: str) -> str:
+    """The demo's configuration file, pointed at a fake Google API on ``api_root``."""
+    return settings_toml({**demo_settings(), "google": {"api_root": api_root}})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sheetbot.demo",
+        description="Serve the demo sheet on the fake Google API until Ctrl-C, and write a "
+        "configuration that points sheetbot at it.",
+    )
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, metavar="DATE")
+    parser.add_argument("--port", type=int, default=0, help="default: any free port")
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH")
+    args = parser.parse_args(argv)
+    day = args.as_of or today(demo_config())
+    path = args.config or Path(tempfile.mkdtemp(prefix="sheetbot-demo-")) / "demo.toml"
+    with serve(build_fake(day), "127.0.0.1", args.port) as root:
+        path.write_text(demo_toml(root), encoding="utf-8")
+        print(
+            f"fake Google API at {root}, serving the demo sheet as of {day} (Ctrl-C to stop)\n"
+            f"config written to {path}; try, in another shell:\n"
+            f"  sheetbot check --config {path} --as-of {day}\n"
+            f"  sheetbot run --config {path} --as-of {day} --dry-run\n"
+            f"  sheetbot run --config {path} --as-of {day}    (writes to the fake only)",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
