@@ -44,8 +44,7 @@ gcloud secrets add-iam-policy-binding sheetbot-ping-url \
 # 4. The job: one task, no retry (tomorrow's run is the retry), 15 minutes at most.
 gcloud run jobs create sheetbot --region="$REGION" --image="$IMAGE" \
     --service-account="$SA" \
-    --set-secrets=/config/sheetbot.toml=sheetbot-config:latest \
-    --set-secrets=SHEETBOT_PING_URL=sheetbot-ping-url:latest \
+    --set-secrets=/config/sheetbot.toml=sheetbot-config:latest,SHEETBOT_PING_URL=sheetbot-ping-url:latest \
     --set-env-vars=SHEETBOT_CONFIG=/config/sheetbot.toml,SHEETBOT_LOG_FORMAT=json \
     --tasks=1 --parallelism=1 --max-retries=0 --task-timeout=15m \
     --memory=512Mi --cpu=1 \
