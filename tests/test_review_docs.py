@@ -152,7 +152,7 @@ def test_readme_check_transcript_is_real(tmp_path: Path) -> None:
             "--as-of",
             README_AS_OF,
             "--config",
-            f"{config_path}",
+            str(config_path),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -164,12 +164,18 @@ def test_readme_check_transcript_is_real(tmp_path: Path) -> None:
         written = server.stdout.readline()
         assert written == f"config written to {config_path}; try, in another shell:\n"
         result = invoke("check", "--config", str(config_path), "--as-of", README_AS_OF)
+        as_json = invoke(
+            "check", "--config", str(config_path), "--as-of", README_AS_OF, "--format", "json"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert result.exit_code == cli.EXIT_OK
     expected = PORT.sub("PORT", block.replace(shown_path.group(1), str(config_path)))
     assert PORT.sub("PORT", result.stdout) == expected
+    report = json.loads(as_json.stdout)
+    documented = set(re.findall(r"`([a-z_]+)`", section("`sheetbot check`")))
+    assert set(report) | set(report["checks"][0]) <= documented
 
 
 def test_demo_toml_is_the_demo_configuration() -> None:
