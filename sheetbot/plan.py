@@ -45,6 +45,10 @@ class RowChange:
     # The record's person (``Decision.person``): the rows of one person are written in the same
     # run or not at all (``this_run``, ``SheetWriter``); None: the row is a person of its own.
     person: int | None = None
+    # The columns that tell this record from another and that the change does not write (its
+    # dates, outcome, override, personal data left as it is): after the write, the row read back
+    # must still hold ``expected`` there, or the write landed on another record.
+    identity: tuple[int, ...] = ()
 
     @property
     def person_key(self) -> int:
@@ -141,6 +145,14 @@ def row_writes(
         value = target if isinstance(target, dt.date) else str(target)
         writes.append(CellWrite(columns.expunge_on, _header(table, columns.expunge_on), value))
     return tuple(writes)
+
+
+def identity_columns(columns: ColumnMap, writes: Iterable[CellWrite]) -> tuple[int, ...]:
+    """The columns the bot reads to decide (reported, outcome, ban end, override, personal
+    data) that ``writes`` leave alone: what tells the record from another after the write."""
+    read = (columns.reported, columns.outcome, columns.ban_until, columns.override, *columns.pii)
+    written = {w.column for w in writes}
+    return tuple(sorted({c for c in read if c is not None and c not in written}))
 
 
 # The cell value no cell equals: a target written as serial 1 or less is checked in full.
@@ -263,6 +275,7 @@ def build_plan(
                     writes=writes,
                     expected=row,
                     person=decision.person,
+                    identity=identity_columns(columns, writes),
                 )
             )
     changes, deferred = this_run(changes)

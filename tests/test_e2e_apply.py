@@ -564,9 +564,32 @@ def test_column_inserted_at_the_instant_of_the_write_is_reported_loudly(
     rows = ", ".join(map(str, report["written"]))
     assert warning == (
         f"rows {rows} changed while the bot wrote them (a column inserted, moved or deleted, "
-        "or a cell edited, at that instant): check those rows now; the sheet's version "
-        "history holds their values from before the run"
+        "another record pasted over the row, or a cell edited, at that instant): check those "
+        "rows now; the sheet's version history holds their values from before the run"
     )
+
+
+def _paste_row_over(fake: FakeGoogle, source: int, target: int) -> None:
+    """A human pastes row ``source``'s values over row ``target``: the row tag stays put."""
+    values = records_tab(fake)[source - 1]
+    for column, value in enumerate(values):
+        fake.set_cell(demo.DEMO_ID, "Records", f"{'ABCDEFGHIJKLM'[column]}{target}", value)
+
+
+def test_record_pasted_over_a_planned_row_at_the_instant_of_the_write_is_reported_loudly(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Another record pasted over planned row 9 between the last check and the write: the
+    write follows row 9's tag into it. The read-back finds that row 9 no longer holds the
+    record planned (its reported date, outcome and untouched cells), names it, exit 1."""
+    fake, root = demo_fake
+    _on_first(fake, _is_write, lambda: _paste_row_over(fake, source=10, target=9))
+    code, out, _err = run_cli(write_config(tmp_path, root), "--format", "json")
+    report = json.loads(out)
+    assert code == EXIT_ERROR
+    assert 9 in report["written"]
+    [warning] = report["warnings"]
+    assert warning.startswith("rows 9 changed while the bot wrote them")
 
 
 def test_column_inserted_before_the_check_is_never_written_into(
@@ -680,7 +703,9 @@ def test_row_edited_after_its_write_landed_unanswered_is_reported_and_logged(
     demo_fake: tuple[FakeGoogle, str], tmp_path: Path
 ) -> None:
     """The write lands, its answer is lost; while the bot waits, the chair marks a written row
-    "keep". The blank did land: the row is reported written and logged, not "retried"."""
+    "keep". The blank did land: the row is reported written and logged, not "retried", and
+    named in a warning (exit 1): the chair's "keep" came too late for the cells, and the row
+    cannot be told from another record pasted over it at the instant of the write."""
     fake, root = demo_fake
     row = 9
     fake.fail_next(path_contains="batchUpdateByDataFilter", status=503, apply=True)
@@ -690,7 +715,12 @@ def test_row_edited_after_its_write_landed_unanswered_is_reported_and_logged(
     log = fake.get_values(demo.DEMO_ID, "Retention log")
     assert row in report["written"]
     assert row in [int(r[2]) for r in log[1:]]
-    assert (report["skipped"], report["warnings"], code) == ([], [], EXIT_ATTENTION)
+    assert report["warnings"] == [
+        f"rows {row} were written (Google's answer was lost) and changed while the bot waited "
+        "to learn it (an edit, or another record pasted over the row): check those rows now; "
+        "the sheet's version history holds their values from before the run"
+    ]
+    assert (report["skipped"], code) == ([], EXIT_ERROR)
 
 
 def test_last_allowed_write_landing_unanswered_completes_the_run(

@@ -19,7 +19,20 @@ from sheetbot.plan import CellWrite, RowChange, _rows_to_visit, row_writes, this
 from sheetbot.policy import Action, Decision, Decisions, ExpungeOn
 from sheetbot.records import find_columns
 from sheetbot.table import Cell, date_to_serial
-from tests.builders import EXPUNGE_ON, HEADERS, NAMED, REPORTER, SUBJECT, config, record, table
+from tests.builders import (
+    BAN_UNTIL,
+    EXPUNGE_ON,
+    HEADERS,
+    NAMED,
+    OUTCOME,
+    OVERRIDE,
+    REPORTED,
+    REPORTER,
+    SUBJECT,
+    config,
+    record,
+    table,
+)
 
 AS_OF = dt.date(2026, 11, 24)
 COLUMNS = find_columns(HEADERS, config())
@@ -76,6 +89,17 @@ def test_redaction_text_in_another_case_counts_as_expunged() -> None:
     decision = Decision(record(2), AS_OF, Action.EXPUNGE, "rule")
     writes = row_writes(decision, sheet.rows[0], sheet, COLUMNS, settings_, AS_OF)
     assert [w.header for w in writes if w.pii] == [NAMED, SUBJECT]
+
+
+def test_identity_is_every_cell_read_to_decide_that_the_change_leaves_alone() -> None:
+    """What the read-back after the write compares (``SheetWriter``): a blank of the personal
+    data leaves the dates, outcome and override; a date write leaves the personal data too."""
+    read = [HEADERS.index(h) for h in (REPORTED, OUTCOME, BAN_UNTIL, OVERRIDE)]
+    pii = [HEADERS.index(h) for h in (REPORTER, NAMED, SUBJECT)]
+    blank = [CellWrite(column, "", "", pii=True) for column in pii]
+    date = [CellWrite(HEADERS.index(EXPUNGE_ON), EXPUNGE_ON, AS_OF)]
+    assert plan_mod.identity_columns(COLUMNS, blank + date) == tuple(sorted(read))
+    assert plan_mod.identity_columns(COLUMNS, date) == tuple(sorted(read + pii))
 
 
 def _change(row: int, action: Action, person: int | None = None) -> RowChange:

@@ -154,27 +154,45 @@ def _sheet_value(value: str | dt.date) -> str:
     return "'" + value  # a leading apostrophe stores the text as it is, never as a formula
 
 
+def same_record(row: Sequence[Cell], change: RowChange) -> bool:
+    """Whether ``row`` (as read back) still holds ``change``'s record: the cells of its
+    ``identity`` columns (dates, outcome, override, personal data not written) are as read at
+    the start of the run.
+
+    Why: a row tag stays with its row, so a record pasted over the row (or sorted into it,
+    were Google not to move tags with a sort) in the instant before the write is written
+    into, and the written cells alone show nothing wrong.
+    """
+    return all(_cell(row, c) == _cell(change.expected, c) for c in change.identity)
+
+
 def holds_written(row: Sequence[Cell] | None, change: RowChange) -> bool:
     """Whether ``row`` (as read back) holds every cell ``change`` writes, as the bot wrote it.
 
-    Only the written cells are compared: Sheets recalculates a formula that reads them (a
-    "days left" column, say). A date matches as the plan matches the expunge_on cell (a serial
-    number, or ISO text in a column formatted as plain text); text as it was entered; a
-    blanked cell reads back as "" or, at the end of a row, not at all.
+    A date matches as the plan matches the expunge_on cell (a serial number, or ISO text in a
+    column formatted as plain text); text as it was entered; a blanked cell reads back as ""
+    or, at the end of a row, not at all. No other cell is compared here (``same_record`` does
+    that): Sheets recalculates a formula that reads the written cells (a "days left" column).
     """
     if row is None:
         return False
     for w in change.writes:
-        cell = row[w.column] if w.column < len(row) else None
+        cell = _cell(row, w.column)
         if isinstance(w.value, dt.date):
             if not expunge_on_matches(cell, w.value):
                 return False
         elif w.value == "":
-            if cell not in (None, ""):
+            if cell is not None:
                 return False
         elif cell != w.value:
             return False
     return True
+
+
+def _cell(row: Sequence[Cell], column: int) -> Cell:
+    """The cell of ``row`` in ``column``; None when empty ("", or beyond the row's end)."""
+    cell = row[column] if column < len(row) else None
+    return None if cell == "" else cell
 
 
 def _listed(rows: Iterable[int]) -> str:
@@ -388,10 +406,14 @@ class SheetWriter:
         todo: list[RowChange] = []
         refused: dict[int, str] = {}  # person → why its rows wait
         unsure: list[int] = []  # after a lost answer: changed since, written or not
+        edited: list[int] = []  # after a lost answer: written, and changed since
         for change in changes:
             row = found.rows[change.row]
             if sent and found.same_header and holds_written(row, change):
                 outcome.done.append(change)  # written, its answer lost
+                assert row is not None  # ``holds_written``
+                if not same_record(row, change):
+                    edited.append(change.row)
                 continue
             if not found.same_header:
                 reason = "the header row changed during the run"
@@ -409,6 +431,13 @@ class SheetWriter:
         waiting = [c for c in todo if c.person_key in refused]
         for change in waiting:
             outcome.skipped.append((change.row, refused[change.person_key] + " during the run"))
+        if edited:
+            outcome.warnings.append(
+                f"rows {_listed(edited)} were written (Google's answer was lost) and changed "
+                "while the bot waited to learn it (an edit, or another record pasted over the "
+                "row): check those rows now; the sheet's version history holds their values "
+                "from before the run"
+            )
         if unsure:
             outcome.warnings.append(
                 f"rows {_listed(unsure)} changed while the bot waited to learn whether its write "
@@ -433,14 +462,15 @@ class SheetWriter:
         moved = [
             c.row
             for c in changes
-            if found.rows[c.row] is not None
-            and not (found.same_header and holds_written(found.rows[c.row], c))
+            if (row := found.rows[c.row]) is not None
+            and not (found.same_header and holds_written(row, c) and same_record(row, c))
         ]
         if moved:
             outcome.warnings.append(
                 f"rows {_listed(moved)} changed while the bot wrote them (a column inserted, "
-                "moved or deleted, or a cell edited, at that instant): check those rows now; "
-                "the sheet's version history holds their values from before the run"
+                "moved or deleted, another record pasted over the row, or a cell edited, at "
+                "that instant): check those rows now; the sheet's version history holds their "
+                "values from before the run"
             )
 
     def _write(self, changes: Sequence[RowChange], run_id: str) -> set[int]:
