@@ -239,7 +239,14 @@ class _HTTPClient(gspread.HTTPClient):
             raise GoogleError(
                 f"could not get an access token from Google: {_first_line(exc)}"
             ) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            # the connection dropped after the status line, in the middle of the answer:
+            # the request reached Google and may have been applied
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
             raise Unavailable(
                 f"{_what(method, endpoint)} failed: no answer from Google "
                 f"({type(exc).__name__}), after retries"

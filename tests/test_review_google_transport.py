@@ -1,0 +1,57 @@
+"""The transport (``sheetbot.google.client``): every failure Google or the network can produce
+ends as one ``GoogleError`` with a one-line cause, never as an unexpected exception."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from sheetbot.errors import Unavailable
+from sheetbot.google.client import GoogleClient, RetryPolicy
+
+FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=0.05, timeout=5)
+
+
+def _answering(reply: bytes) -> Iterator[str]:
+    """A loopback server that answers every request with ``reply`` and closes the socket."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def loop() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(reply)
+
+    threading.Thread(target=loop, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def cut_short() -> Iterator[str]:
+    """Headers promise 100 bytes; the connection drops after 6 (a connection lost mid-answer)."""
+    yield from _answering(
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"spre'
+    )
+
+
+def test_connection_broken_mid_answer_is_unavailable_and_may_have_landed(cut_short: str) -> None:
+    client = GoogleClient(credentials=None, api_root=cut_short, retry=FAST)
+    with pytest.raises(Unavailable) as read:
+        client.request("get", client.sheets_url("s/values:batchGet"))
+    assert "no answer from Google" in str(read.value)
+    with pytest.raises(Unavailable) as write:
+        client.request("post", client.sheets_url("s/values:batchUpdateByDataFilter"), json={})
+    assert write.value.maybe_applied  # SheetWriter checks the rows before writing again
+    assert "\n" not in str(write.value)
