@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from sheetbot.errors import Unavailable
+from sheetbot.fake_google import FakeGoogle, serve
 from sheetbot.google.client import GoogleClient, RetryPolicy
 
 FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=0.05, timeout=5)
@@ -55,3 +56,14 @@ def test_connection_broken_mid_answer_is_unavailable_and_may_have_landed(cut_sho
         client.request("post", client.sheets_url("s/values:batchUpdateByDataFilter"), json={})
     assert write.value.maybe_applied  # SheetWriter checks the rows before writing again
     assert "\n" not in str(write.value)
+
+
+def test_retry_after_that_is_neither_seconds_nor_a_date_falls_back_to_backoff() -> None:
+    fake = FakeGoogle()
+    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
+    fake.fail_next(path_contains="/values/", status=429, headers={"Retry-After": "1.5"})
+    with serve(fake) as root:
+        client = GoogleClient(credentials=None, api_root=root, retry=FAST)
+        body = client.request("get", client.sheets_url("s/values/A1"))
+    assert body["values"] == [["a"]]
+    assert len(fake.requests) == 2

@@ -108,7 +108,10 @@ class _GoogleRetry(Retry):
         return never_sent or (response is not None and response.status == 429)
 
     def get_retry_after(self, response: Any) -> float | None:
-        seconds = super().get_retry_after(response)
+        try:
+            seconds = super().get_retry_after(response)
+        except InvalidHeader:  # neither whole seconds nor an HTTP date ("1.5"): back off
+            return None
         if seconds is None:
             return None
         return min(seconds, float(self.backoff_max))
