@@ -344,7 +344,14 @@ class GoogleClient:
         response = self.http.request(method, url, **kwargs)
         if not response.content:
             return {}
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:  # a web page, a proxy's answer: the API root is not Google's API
+            raise GoogleError(
+                f"{_what(method, url)} got an answer that is not JSON "
+                f"({response.headers.get('Content-Type') or 'no content type'}) "
+                f"from {urlsplit(response.url).netloc}: is the API root right?"
+            ) from None
 
     def sheets_url(self, path: str) -> str:
         return f"{SHEETS_HOST}/v4/spreadsheets/{path}"
