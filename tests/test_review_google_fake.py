@@ -96,3 +96,24 @@ def test_a_matching_strategy_without_a_location_is_refused() -> None:
     )
     assert status == 400
     assert body["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def _create_on(fake: FakeGoogle, dimension_range: dict[str, Any]) -> int:
+    md = {
+        "metadataKey": "k",
+        "visibility": "DOCUMENT",
+        "location": {"dimensionRange": {"sheetId": 0, **dimension_range}},
+    }
+    request = {"requests": [{"createDeveloperMetadata": {"developerMetadata": md}}]}
+    status, _ = _call(fake, "POST", f"/v4/spreadsheets/{SID}:batchUpdate", request)
+    return status
+
+
+def test_row_metadata_must_sit_on_exactly_one_bounded_row() -> None:
+    # DeveloperMetadataLocation.dimensionRange: "must represent a single row or column. It
+    # cannot be unbounded or span multiple rows or columns."
+    fake = _tagged_sheet()
+    assert _create_on(fake, {"dimension": "ROWS", "startIndex": 1, "endIndex": 3}) == 400
+    assert _create_on(fake, {"dimension": "ROWS", "startIndex": 1}) == 400
+    assert _create_on(fake, {"dimension": "COLUMNS", "startIndex": 0, "endIndex": 26}) == 400
+    assert _create_on(fake, {"dimension": "ROWS", "startIndex": 4, "endIndex": 5}) == 200
