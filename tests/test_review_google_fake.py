@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
+
+from sheetbot import demo
+from sheetbot.cli import main
 from sheetbot.fake_google import FakeGoogle
+from sheetbot.fake_google.discovery import check_exchange, find_method
+from sheetbot.google import client as client_mod
+from tests.conftest import AS_OF, write_config
 
 SID = "s"
 
@@ -117,3 +126,45 @@ def test_row_metadata_must_sit_on_exactly_one_bounded_row() -> None:
     assert _create_on(fake, {"dimension": "ROWS", "startIndex": 1}) == 400
     assert _create_on(fake, {"dimension": "COLUMNS", "startIndex": 0, "endIndex": 26}) == 400
     assert _create_on(fake, {"dimension": "ROWS", "startIndex": 4, "endIndex": 5}) == 200
+
+
+def test_every_exchange_of_a_real_run_fits_the_discovery_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gspread session of ``fake_google/test_conformance.py`` leaves out the requests the
+    bot itself sends (data filters, row tags, the log append, paged permissions with their
+    ``fields`` masks) and the faults' error bodies: a full run, with faults, covers them."""
+    monkeypatch.setattr(client_mod, "DEFAULT_RETRY", client_mod.RetryPolicy(backoff=0.01))
+    members = '["chair@example.org", "alice@example.org", {email = "bob@example.org"}]'
+    with demo.demo_server(AS_OF) as (fake, root):
+        fake.permissions_page_size = 2
+        fake.fail_next(path_contains="batchUpdateByDataFilter", status=429)
+        fake.fail_next(path_contains=":append", status=503, apply=True)
+        config = write_config(tmp_path, root, f"[access]\nmembers = {members}\nmax_removals = 5\n")
+        for command in ("run", "check"):
+            argv = [command, "--config", str(config), "--as-of", AS_OF.isoformat()]
+            CliRunner().invoke(main, argv, catch_exceptions=False)
+        exchanges = fake.exchanges
+    ids = {m.id for e in exchanges if (m := find_method(e.request.method, e.request.raw_path))}
+    assert {
+        "sheets.spreadsheets.values.batchGetByDataFilter",
+        "sheets.spreadsheets.values.batchUpdateByDataFilter",
+        "sheets.spreadsheets.values.append",
+        "drive.permissions.list",
+        "drive.permissions.create",
+        "drive.permissions.delete",
+    } <= ids
+    assert {e.status for e in exchanges} >= {200, 204, 429, 503}
+    problems = [
+        p
+        for e in exchanges
+        for p in check_exchange(
+            e.request.method,
+            e.request.raw_path,
+            e.request.query,
+            e.request.json,
+            e.response,
+            e.status,
+        )
+    ]
+    assert problems == []
