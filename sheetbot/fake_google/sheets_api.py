@@ -529,22 +529,28 @@ def values_append(fake: FakeGoogle, sid: str, rng: str, query: Query, body: Any)
 
 
 def _location_matches(md: DeveloperMetadata, loc: dict[str, Any], strategy: str) -> bool:
+    """Whether ``md`` is at ``loc`` (EXACT_LOCATION) or at a location intersecting it
+    (INTERSECTING_LOCATION: a row and a column of one sheet intersect, a sheet intersects its
+    rows and columns; spreadsheet metadata intersects no other location)."""
+    intersecting = strategy == "INTERSECTING_LOCATION"
     if loc.get("spreadsheet"):
-        return bool(md.location_type == "SPREADSHEET" or strategy == "INTERSECTING_LOCATION")
+        return md.location_type == "SPREADSHEET"
     if "sheetId" in loc and "dimensionRange" not in loc:
-        if strategy == "INTERSECTING_LOCATION":
+        if intersecting:
             return bool(md.sheet_id == loc["sheetId"])
         return bool(md.location_type == "SHEET" and md.sheet_id == loc["sheetId"])
     dr = loc.get("dimensionRange")
     if isinstance(dr, dict):
         kind = "ROW" if dr.get("dimension", "ROWS") == "ROWS" else "COLUMN"
-        if md.location_type != kind or md.sheet_id != dr.get("sheetId", 0):
+        if md.sheet_id != dr.get("sheetId", 0) or md.location_type == "SPREADSHEET":
             return False
+        if md.location_type != kind:
+            return intersecting  # the sheet itself, or a column across this row
         assert md.start is not None
         assert md.end is not None
         start = int(dr.get("startIndex", 0))
         end = int(dr.get("endIndex", 10**9))
-        if strategy == "INTERSECTING_LOCATION":
+        if intersecting:
             return md.start < end and start < md.end
         return md.start == start and md.end == end
     return True
@@ -565,7 +571,18 @@ def match_metadata(ss: Spreadsheet, lookup: Any) -> list[DeveloperMetadata]:
         raise ApiError.sheets(
             400, "Invalid dataFilter: developerMetadataLookup must specify at least one field."
         )
-    strategy = lookup.get("locationMatchingStrategy", "EXACT_LOCATION")
+    # "If left unspecified, this field assumes a default value of INTERSECTING. If this field
+    # is specified, a metadataLocation must also be specified." (locationType: "must be left
+    # unspecified when the locationMatchingStrategy is specified as EXACT")
+    strategy = lookup.get("locationMatchingStrategy") or "INTERSECTING_LOCATION"
+    if "locationMatchingStrategy" in lookup and "metadataLocation" not in lookup:
+        raise ApiError.sheets(
+            400, "Invalid dataFilter: locationMatchingStrategy requires a metadataLocation."
+        )
+    if strategy == "EXACT_LOCATION" and "locationType" in lookup:
+        raise ApiError.sheets(
+            400, "Invalid dataFilter: locationType cannot be set with EXACT_LOCATION matching."
+        )
     found = []
     for md in ss.metadata:
         if "metadataId" in lookup and md.metadata_id != int(lookup["metadataId"]):

@@ -143,6 +143,13 @@ def _location(ss: Spreadsheet, loc: Any) -> tuple[str, int | None, int | None, i
             raise _Invalid(
                 f"The dimensionRange [{start}, {end}) is outside the sheet's grid (0-{limit})."
             )
+        # "The specified DimensionRange must represent a single row or column. It cannot be
+        # unbounded or span multiple rows or columns." (DeveloperMetadataLocation)
+        if "endIndex" not in dr or end - start != 1:
+            raise _Invalid(
+                "Developer metadata can only be associated with a single row or column, "
+                f"not [{start}, {end})."
+            )
         return ("ROW" if dim == "ROWS" else "COLUMN"), sheet.sheet_id, start, end
     if "sheetId" in loc:
         sheet = _sheet(ss, loc["sheetId"])

@@ -108,7 +108,10 @@ class _GoogleRetry(Retry):
         return never_sent or (response is not None and response.status == 429)
 
     def get_retry_after(self, response: Any) -> float | None:
-        seconds = super().get_retry_after(response)
+        try:
+            seconds = super().get_retry_after(response)
+        except InvalidHeader:  # neither whole seconds nor an HTTP date ("1.5"): back off
+            return None
         if seconds is None:
             return None
         return min(seconds, float(self.backoff_max))
@@ -239,7 +242,14 @@ class _HTTPClient(gspread.HTTPClient):
             raise GoogleError(
                 f"could not get an access token from Google: {_first_line(exc)}"
             ) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            # the connection dropped after the status line, in the middle of the answer:
+            # the request reached Google and may have been applied
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
             raise Unavailable(
                 f"{_what(method, endpoint)} failed: no answer from Google "
                 f"({type(exc).__name__}), after retries"
@@ -334,7 +344,14 @@ class GoogleClient:
         response = self.http.request(method, url, **kwargs)
         if not response.content:
             return {}
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:  # a web page, a proxy's answer: the API root is not Google's API
+            raise GoogleError(
+                f"{_what(method, url)} got an answer that is not JSON "
+                f"({response.headers.get('Content-Type') or 'no content type'}) "
+                f"from {urlsplit(response.url).netloc}: is the API root right?"
+            ) from None
 
     def sheets_url(self, path: str) -> str:
         return f"{SHEETS_HOST}/v4/spreadsheets/{path}"

@@ -20,6 +20,10 @@ from sheetbot.plan import LOG_HEADERS, RowChange, audit_row, expunge_on_matches
 from sheetbot.table import Cell, Snapshot, Table
 
 METADATA_FIELDS = "spreadsheetId,properties(locale,timeZone),sheets(properties(sheetId,title))"
+# Google's message (after the status) when the spreadsheet is not shared with the caller; any
+# other refusal (the API not enabled in the project, a token without the scope) is named as
+# Google names it.
+NOT_SHARED = ": The caller does not have permission"
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -47,7 +51,11 @@ class SheetAdapter:
             meta: dict[str, Any] = self.client.request(
                 "get", self.client.sheets_url(self.id), params={"fields": METADATA_FIELDS}
             )
-        except AccessDenied:
+        except AccessDenied as exc:
+            if not str(exc).endswith(NOT_SHARED):  # an API not enabled, a missing scope...
+                raise AccessDenied(
+                    f"the bot's account cannot open spreadsheet {self.id}: {exc}"
+                ) from None
             raise AccessDenied(
                 f"the bot's account cannot open spreadsheet {self.id}: {self._share_hint()}"
             ) from None

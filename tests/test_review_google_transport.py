@@ -1,0 +1,80 @@
+"""The transport (``sheetbot.google.client``): every failure Google or the network can produce
+ends as one ``GoogleError`` with a one-line cause, never as an unexpected exception."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from sheetbot.errors import GoogleError, Unavailable
+from sheetbot.fake_google import FakeGoogle, serve
+from sheetbot.google.client import GoogleClient, RetryPolicy
+
+FAST = RetryPolicy(attempts=3, backoff=0.01, max_wait=0.05, timeout=5)
+
+
+@contextlib.contextmanager
+def _answering(reply: bytes) -> Iterator[str]:
+    """A loopback server that answers every request with ``reply`` and closes the socket."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def loop() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(reply)
+
+    threading.Thread(target=loop, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+
+
+# Headers promise 100 bytes; the connection drops after 6 (a connection lost mid-answer).
+CUT_SHORT = (
+    b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"spre'
+)
+# A server that is not Google (an API root pointing at a web page, a captive proxy).
+WEB_PAGE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>"
+
+
+def test_connection_broken_mid_answer_is_unavailable_and_may_have_landed() -> None:
+    with _answering(CUT_SHORT) as root:
+        client = GoogleClient(credentials=None, api_root=root, retry=FAST)
+        with pytest.raises(Unavailable) as read:
+            client.request("get", client.sheets_url("s/values:batchGet"))
+        with pytest.raises(Unavailable) as write:
+            client.request("post", client.sheets_url("s/values:batchUpdateByDataFilter"), json={})
+    assert "no answer from Google" in str(read.value)
+    assert write.value.maybe_applied  # SheetWriter checks the rows before writing again
+    assert "\n" not in str(write.value)
+
+
+def test_retry_after_that_is_neither_seconds_nor_a_date_falls_back_to_backoff() -> None:
+    fake = FakeGoogle()
+    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
+    fake.fail_next(path_contains="/values/", status=429, headers={"Retry-After": "1.5"})
+    with serve(fake) as root:
+        client = GoogleClient(credentials=None, api_root=root, retry=FAST)
+        body = client.request("get", client.sheets_url("s/values/A1"))
+    assert body["values"] == [["a"]]
+    assert len(fake.requests) == 2
+
+
+def test_an_answer_that_is_not_json_is_a_google_error() -> None:
+    with _answering(WEB_PAGE) as root:
+        client = GoogleClient(credentials=None, api_root=root, retry=FAST)
+        with pytest.raises(GoogleError) as caught:
+            client.request("get", client.sheets_url("s"))
+    assert "not JSON" in str(caught.value)
