@@ -166,11 +166,16 @@ def execute(
     done = drive.apply(access_plan.to_execute, message=access.message)
     log.info("applied %d permission changes", len(done.done))
     warnings = report.warnings
-    if done.failed:
-        log.warning(done.failed)
+    failures = list(done.failed)
+    stopped_by = failures.pop() if done.stopped else None
+    for failure in failures:  # rejected alone: the changes after it were sent
+        log.warning(failure)
+        warnings += (f"access change not made: {failure}",)
+    if stopped_by is not None:
+        log.warning(stopped_by)
         warnings += (
             f"access change stopped after {len(done.done)} of "
-            f"{len(access_plan.to_execute)} changes: {done.failed}",
+            f"{len(access_plan.to_execute)} changes: {stopped_by}",
         )
     return replace(report, access_done=len(done.done), warnings=warnings)
 

@@ -324,6 +324,27 @@ def test_a_failing_permission_change_is_reported_not_swallowed(
     assert "mallory@example.org" in shared(fake)  # nothing after the failed change was sent
 
 
+def test_a_member_who_cannot_be_added_does_not_keep_a_removed_member_in(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Google rejects the add of one member (a 400: an address with no Google account, say):
+    the changes after it are still made, so a stranger's access is still removed; the failed
+    add is named in a warning, exit 1. A refusal of the bot itself (403) stops them (above)."""
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("mallory@example.org")])
+    fake.fail_next(method="POST", path_contains="/permissions", status=400)
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    code, report, _err = run_cli(config)
+    assert code == EXIT_ERROR
+    [warning] = report["warnings"]
+    assert warning.startswith(
+        "access change not made: add of bob@example.org failed: Drive POST request was rejected "
+        "(400)"
+    )
+    assert "mallory@example.org" not in shared(fake)
+    assert "bob@example.org" not in shared(fake)
+
+
 # A record due at once: its reporter is blanked by any run that is not refused.
 DUE = [AS_OF.replace(month=10), "Robin Reporter", "", "", "x", "", "", "", "No violation", "",
        "", "", ""]  # fmt: skip

@@ -1,7 +1,11 @@
 """Drive: who the bot is, who has access to the spreadsheet, and changing that one at a time.
 
 Google does not support concurrent permission changes on one file, so changes are sent one
-after another, in the plan's order (adds, then updates, then removals).
+after another, in the plan's order (adds, then updates, then removals). A change Google
+rejects for itself alone (a 400, say an address with no Google account; a 404) does not stop
+the others: one member who cannot be added must not keep a removed member's access. A
+refusal of the bot (401, 403: it may not share, or Drive's rate limit) or Google out of reach
+stops them: the rest would fail alike.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sheetbot.access import AccessChange, DriveRole, Permission, PermissionType
-from sheetbot.errors import GoogleError, NotFound
+from sheetbot.errors import AccessDenied, GoogleError, NotFound, Unavailable
 from sheetbot.google.client import GoogleClient
 
 PERMISSION_FIELDS = (
@@ -24,7 +28,8 @@ PAGE_SIZE = 100  # Drive's maximum for permissions.list
 @dataclass(frozen=True)
 class AccessApplied:
     done: tuple[AccessChange, ...]
-    failed: str | None = None  # the cause, when a change failed (the rest were not sent)
+    failed: tuple[str, ...] = ()  # per change that failed: which, and the cause
+    stopped: bool = False  # the last failure stopped the changes after it (not sent)
 
 
 def permission_from_json(item: dict[str, Any]) -> Permission:
@@ -75,13 +80,17 @@ class DriveAdapter:
 
     def apply(self, changes: Sequence[AccessChange], message: str = "") -> AccessApplied:
         done: list[AccessChange] = []
+        failed: list[str] = []
         for change in changes:
             try:
                 self._one(change, message)
             except GoogleError as exc:
-                return AccessApplied(tuple(done), f"{change.kind} of {change.who} failed: {exc}")
+                failed.append(f"{change.kind} of {change.who} failed: {exc}")
+                if isinstance(exc, AccessDenied | Unavailable):
+                    return AccessApplied(tuple(done), tuple(failed), stopped=True)
+                continue
             done.append(change)
-        return AccessApplied(tuple(done))
+        return AccessApplied(tuple(done), tuple(failed))
 
     def _one(self, change: AccessChange, message: str) -> None:
         base = self.client.drive_url(f"files/{self.file_id}/permissions")
