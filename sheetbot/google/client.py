@@ -47,12 +47,13 @@ DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try. Worst case for one request: attempts × timeout + (attempts-1) × max_wait."""
+    """How hard to try. Worst case for one request, Google silent: attempts × timeout +
+    (attempts-1) × max_wait (``timeout`` bounds each silence, not an answer that keeps coming)."""
 
     attempts: int = 5
     backoff: float = 1.0  # seconds; doubles each retry
     max_wait: float = 32.0  # cap on one wait, Retry-After included
-    timeout: float = 30.0  # seconds per attempt (connect and read)
+    timeout: float = 30.0  # seconds of silence per attempt: to connect, and between reads
 
 
 DEFAULT_RETRY = RetryPolicy()
