@@ -34,13 +34,15 @@ log = logging.getLogger("sheetbot")
 
 
 def exit_code(report: RunReport) -> int:
+    """An error that needs the operator's action (a warning: the audit log, the sharing, rows
+    to check) wins over a refusal, which wins over records that need attention."""
+    if report.warnings:
+        return EXIT_ERROR
     refused = report.plan.refusal is not None or (
         report.access is not None and report.access.refused is not None
     )
     if refused:
         return EXIT_REFUSED
-    if report.warnings:
-        return EXIT_ERROR
     if report.plan.problems:
         return EXIT_ATTENTION
     return EXIT_OK

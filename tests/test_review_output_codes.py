@@ -1,0 +1,50 @@
+"""Exit codes and the report's truth when a run partly fails (review of the output paths)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from sheetbot import demo_sheet
+from sheetbot.cli import EXIT_ERROR, main
+from sheetbot.fake_google.core import FakeGoogle
+from tests.conftest import AS_OF, write_config
+
+SHEET = "1ReviewOutputExitCodes"
+HEADERS = list(demo_sheet.HEADERS)
+# Due at once: any run that is not refused by the mass-expunge guard blanks its reporter.
+DUE = [AS_OF.replace(month=10), "Robin Reporter", "", "", "x", "", "", "", "No violation", "",
+       "", "", ""]  # fmt: skip
+
+
+def run_json(config: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat(), "--format", "json"]
+    result = CliRunner().invoke(main, [*argv, *args], catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_an_error_after_cells_were_written_is_not_hidden_by_an_access_refusal(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """Cells written, the audit log failed (exit 1), and the access change refused (exit 4):
+    the error that needs the operator's action now wins, and the report says both."""
+    fake, root = served
+    strangers = [
+        {"type": "user", "role": "writer", "emailAddress": f"x{i}@example.org"} for i in range(2)
+    ]
+    fake.add_spreadsheet(SHEET, tabs={"Records": [HEADERS, DUE]}, permissions=strangers)
+    fake.fail_next(method="POST", path_contains=":append", status=400, times=5)
+    config = write_config(
+        tmp_path,
+        root,
+        '[access]\nmembers = ["alice@example.org"]\nmax_removals = 1\n',
+        sheet_id=SHEET,
+    )
+    code, report = run_json(config)
+    assert report["written"] == [2]
+    assert report["warnings"][0].startswith("the audit log was not written")
+    assert report["access"]["refused"].startswith("access change refused")
+    assert code == EXIT_ERROR
