@@ -150,7 +150,13 @@ def render_text(report: RunReport) -> str:
 
 def to_json(report: RunReport) -> dict[str, Any]:
     plan = report.plan
-    changes = {c.row: [w.header for w in c.writes] for c in plan.changes}
+    # A dry run lists what it would write; an apply only what it wrote (not a skipped row).
+    landed = None if report.dry_run else set(report.written)
+    changes = {
+        c.row: [w.header for w in c.writes]
+        for c in plan.changes
+        if landed is None or c.row in landed
+    }
     records: list[dict[str, Any]] = [
         {
             "row": d.record.row,

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from sheetbot import demo_sheet
 from sheetbot.cli import EXIT_ERROR, main
-from sheetbot.fake_google.core import FakeGoogle
+from sheetbot.fake_google.core import FakeGoogle, RequestRecord
 from tests.conftest import AS_OF, write_config
 
 SHEET = "1ReviewOutputExitCodes"
@@ -48,3 +48,29 @@ def test_an_error_after_cells_were_written_is_not_hidden_by_an_access_refusal(
     assert report["warnings"][0].startswith("the audit log was not written")
     assert report["access"]["refused"].startswith("access change refused")
     assert code == EXIT_ERROR
+
+
+def test_json_columns_written_after_an_apply_lists_only_rows_actually_written(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """A row skipped because a committee member edited it during the run was not written: its
+    record must not claim written columns. A dry run still lists what it would write."""
+    fake, root = served
+    fake.add_spreadsheet(SHEET, tabs={"Records": [HEADERS, DUE, DUE]})
+    config = write_config(tmp_path, root, sheet_id=SHEET)
+    fired: list[bool] = []
+
+    def edit_row_3(record: RequestRecord) -> None:
+        if not fired and record.method == "POST" and record.path.endswith(":batchUpdate"):
+            fired.append(True)
+            fake.set_cell(SHEET, "Records", "B3", "edited")
+
+    _code, planned = run_json(config, "--dry-run")
+    assert [r["columns_written"] != [] for r in planned["records"]] == [True, True]
+    fake.before_request(edit_row_3)
+    _code, applied = run_json(config)
+    assert applied["written"] == [2]
+    assert [s["row"] for s in applied["skipped"]] == [3]
+    columns = {r["row"]: r["columns_written"] for r in applied["records"]}
+    assert columns[2] == planned["records"][0]["columns_written"]
+    assert columns[3] == []
