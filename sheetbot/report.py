@@ -141,9 +141,15 @@ def render_text(report: RunReport) -> str:
     elif report.dry_run:
         lines.append("Dry run: nothing was written.")
     else:
+        sharing = ""
+        if report.access is not None and report.access.refused:
+            sharing = "; no sharing changed (refused)"
+        elif report.access is not None:
+            planned = len(report.access.to_execute)
+            sharing = f"; {report.access_done} of {planned} sharing changes made"
         lines.append(
             f"Done: {len(report.written)} rows written, {len(report.skipped)} skipped, "
-            f"{report.log_rows} audit rows logged."
+            f"{report.log_rows} audit rows logged{sharing}."
         )
     return "\n".join(lines) + "\n"
 
@@ -185,6 +191,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         "skipped": [{"row": s.row, "reason": s.reason} for s in report.skipped],
         "deferred": list(plan.deferred),
         "log_rows": report.log_rows,
+        "access_done": report.access_done,
         "warnings": list(report.warnings),
     }
 

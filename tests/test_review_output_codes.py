@@ -48,6 +48,9 @@ def test_an_error_after_cells_were_written_is_not_hidden_by_an_access_refusal(
     assert report["warnings"][0].startswith("the audit log was not written")
     assert report["access"]["refused"].startswith("access change refused")
     assert code == EXIT_ERROR
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat()]
+    text = CliRunner().invoke(main, argv, catch_exceptions=False).stdout
+    assert text.endswith("; no sharing changed (refused).\n")
 
 
 def test_json_columns_written_after_an_apply_lists_only_rows_actually_written(
@@ -74,3 +77,26 @@ def test_json_columns_written_after_an_apply_lists_only_rows_actually_written(
     columns = {r["row"]: r["columns_written"] for r in applied["records"]}
     assert columns[2] == planned["records"][0]["columns_written"]
     assert columns[3] == []
+
+
+def test_the_report_of_an_apply_says_how_many_sharing_changes_were_made(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """The sharing section is the plan ("1 to add"); after an apply the report must say what
+    was done, also when a change failed half-way."""
+    fake, root = served
+    strangers = [{"type": "user", "role": "writer", "emailAddress": "x1@example.org"}]
+    fake.add_spreadsheet(SHEET, tabs={"Records": [HEADERS]}, permissions=strangers)
+    fake.fail_next(method="DELETE", path_contains="/permissions", status=403)
+    config = write_config(
+        tmp_path, root, '[access]\nmembers = ["alice@example.org"]\n', sheet_id=SHEET
+    )
+    code, report = run_json(config)
+    assert code == EXIT_ERROR
+    assert report["access_done"] == 1
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat()]
+    text = CliRunner().invoke(main, argv, catch_exceptions=False).stdout
+    assert text.endswith("Done: 0 rows written, 0 skipped, 0 audit rows logged; 1 of 1 sharing "
+                         "changes made.\n")  # fmt: skip
+    dry = CliRunner().invoke(main, [*argv, "--dry-run"], catch_exceptions=False).stdout
+    assert dry.endswith("Dry run: nothing was written.\n")
