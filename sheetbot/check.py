@@ -47,6 +47,7 @@ from sheetbot.google.drive import DriveAdapter
 from sheetbot.google.sheet import METADATA_FIELDS, SheetAdapter
 from sheetbot.plan import Plan
 from sheetbot.records import ColumnMap, default_date_order, find_columns
+from sheetbot.report import REVIEW
 from sheetbot.run import plan_sharing, plan_snapshot, today
 from sheetbot.table import Snapshot
 
@@ -452,7 +453,7 @@ class _Doctor:
                 f"{message}"
             )
             fixes.append(
-                "check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+                f"check the dates and review the plan with `{REVIEW}`; if it is "
                 "right, run once with --allow-mass-expunge (or raise "
                 "retention.max_expunge_per_run)"
             )

@@ -55,6 +55,10 @@ def _outcome(decision: Decision) -> str:
     return "unreadable" if record.needs_attention else "pending"
 
 
+# The command that shows what a run refused by the mass-expunge guard would do, writing
+# nothing (a refused plan has no changes to list); ``sheetbot check`` names it too.
+REVIEW = "sheetbot run --dry-run --allow-mass-expunge"
+
 SYMBOL = {
     Action.EXPUNGE: "-",
     Action.EXPUNGE_REPORTER: "-",
@@ -108,6 +112,8 @@ def render_text(report: RunReport) -> str:
         f"as of {plan.as_of.isoformat()}",
         summary_line(plan),
     ]
+    if plan.refusal is not None:
+        lines += ["", f"Changes: none listed, the run is refused (below); to see them: `{REVIEW}`."]
     if plan.changes:
         by_row = plan.decisions.at_rows(change.row for change in plan.changes)
         lines += ["", "Changes (- blanks personal data, ~ writes the expunge date):"]

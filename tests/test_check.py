@@ -471,7 +471,8 @@ def test_mass_expunge_guard_fails_the_check(served: tuple[FakeGoogle, str], tmp_
         "fail  dates: a run on 2026-11-24 would be refused: 1 record would be expunged, more "
         "than retention.max_expunge_per_run = 0; 2 records read, none needs attention; text "
         "dates are read DMY (from the spreadsheet's locale en_GB)",
-        "      fix: check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+        "      fix: check the dates and review the plan with `sheetbot run --dry-run "
+        "--allow-mass-expunge`; if it is "
         "right, run once with --allow-mass-expunge (or raise retention.max_expunge_per_run)",
     ]
     assert lines(out)[-1] == (
@@ -494,7 +495,8 @@ def test_mass_expunge_guard_and_rows_needing_attention(
         "than retention.max_expunge_per_run = 0; 2 records read, 1 needs attention (row 3); "
         "text dates are read DMY (from the spreadsheet's locale en_GB)",
         '        row 3 "Date of 1st report": not a date',
-        "      fix: check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+        "      fix: check the dates and review the plan with `sheetbot run --dry-run "
+        "--allow-mass-expunge`; if it is "
         "right, run once with --allow-mass-expunge (or raise retention.max_expunge_per_run); "
         "correct those cells; until then `sheetbot run` leaves these rows alone and exits 3",
     ]

@@ -100,3 +100,24 @@ def test_the_report_of_an_apply_says_how_many_sharing_changes_were_made(
                          "changes made.\n")  # fmt: skip
     dry = CliRunner().invoke(main, [*argv, "--dry-run"], catch_exceptions=False).stdout
     assert dry.endswith("Dry run: nothing was written.\n")
+
+
+def test_the_advice_after_a_mass_expunge_refusal_leads_to_a_reviewable_plan(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """A refused run lists no changes, a refused dry run neither: the advice (the report's and
+    check's) must name the command that shows what would be expunged, and it must show it."""
+    fake, root = served
+    fake.add_spreadsheet(SHEET, locale="en_GB", tabs={"Records": [HEADERS, DUE]})
+    config = write_config(tmp_path, root, "[retention]\nmax_expunge_per_run = 0\n", sheet_id=SHEET)
+    review = "sheetbot run --dry-run --allow-mass-expunge"
+    argv = ["run", "--config", str(config), "--as-of", AS_OF.isoformat()]
+    refused = CliRunner().invoke(main, [*argv, "--dry-run"], catch_exceptions=False).stdout
+    assert "- row 2" not in refused
+    assert f"`{review}`" in refused
+    check = ["check", "--config", str(config), "--as-of", AS_OF.isoformat()]
+    assert f"`{review}`" in CliRunner().invoke(main, check, catch_exceptions=False).stdout
+    args = [*argv, "--dry-run", "--allow-mass-expunge"]
+    reviewed = CliRunner().invoke(main, args, catch_exceptions=False).stdout
+    assert "- row 2" in reviewed
+    assert fake.writes() == []
