@@ -49,10 +49,13 @@ def exit_code(report: RunReport) -> int:
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    """One line on stderr: plain text, or a JSON log line under ``--log-format json``."""
+    """One line on stderr: plain text, or a JSON log line under ``--log-format json``.
+
+    Whatever ``--log-level``: the cause of a failed run is the command's output, not a log
+    message that a level may filter away (the handler is called directly)."""
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.find_root().params.get("log_format") == "json":
-        log.error(message)
+        log.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, message, (), None))
     else:
         click.echo(f"sheetbot: error: {message}", err=True)
     sys.exit(code)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from sheetbot import demo_sheet
@@ -121,3 +122,14 @@ def test_the_advice_after_a_mass_expunge_refusal_leads_to_a_reviewable_plan(
     reviewed = CliRunner().invoke(main, args, catch_exceptions=False).stdout
     assert "- row 2" in reviewed
     assert fake.writes() == []
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_the_cause_of_a_failed_run_is_printed_whatever_the_log_level(log_format: str) -> None:
+    """The one-line cause is the command's own error output, not a log message to filter: with
+    JSON logs and --log-level CRITICAL a failed run used to exit 1 saying nothing at all."""
+    argv = ["--log-format", log_format, "--log-level", "CRITICAL", "run"]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert result.exit_code == EXIT_ERROR
+    assert "no configuration: pass --config FILE or set SHEETBOT_CONFIG" in result.stderr
+    assert result.stderr.count("\n") == 1
