@@ -213,14 +213,14 @@ def run(
             dry_run=dry_run,
             allow_mass_expunge=allow_mass_expunge,
         )
+        emit(report, fmt)
+        code = exit_code(report)
     except SheetbotError as exc:
         signals.finish(None, EXIT_ERROR)
         fail(str(exc))
     except Exception as exc:  # the last line of defence against leaking a cell's value
         signals.finish(None, EXIT_ERROR)
         internal_error(exc)
-    emit(report, fmt)
-    code = exit_code(report)
     signals.finish(report, code)
     sys.exit(code)
 
@@ -237,15 +237,17 @@ def demo(as_of: dt.date | None, fmt: str) -> None:
 
     try:
         report, intro = demo_mod.run_demo(as_of=as_of)
+        click.echo(intro, err=True)
+        emit(report, fmt)
+        click.echo(
+            f"(`sheetbot run` would exit with {exit_code(report)} here: the demo sheet has rows "
+            "that need attention on purpose. The demo itself exits 0.)",
+            err=True,
+        )
     except SheetbotError as exc:
         fail(str(exc))
-    click.echo(intro, err=True)
-    emit(report, fmt)
-    click.echo(
-        f"(`sheetbot run` would exit with {exit_code(report)} here: the demo sheet has rows "
-        "that need attention on purpose. The demo itself exits 0.)",
-        err=True,
-    )
+    except Exception as exc:  # as for `run`: the type and place, never the message
+        internal_error(exc)
 
 
 @main.command()

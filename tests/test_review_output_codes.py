@@ -133,3 +133,45 @@ def test_the_cause_of_a_failed_run_is_printed_whatever_the_log_level(log_format:
     assert result.exit_code == EXIT_ERROR
     assert "no configuration: pass --config FILE or set SHEETBOT_CONFIG" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+LEAK = "Jane Leakington"  # what an exception's message might quote
+
+
+def _raise(*_args: object, **_kwargs: object) -> str:
+    raise ValueError(f"cell {LEAK!r} is odd")
+
+
+def test_a_bug_while_rendering_the_report_names_its_type_never_its_message(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README: an unexpected exception prints its type and place, never its message; the run's
+    end is still signalled (the ping gets the exit code, not only /start)."""
+    import sheetbot.cli as cli_mod
+    from sheetbot import health
+
+    _fake, root = demo_fake
+    pinged: list[int] = []
+    monkeypatch.setattr(health.Signals, "start", lambda self: None)
+    monkeypatch.setattr(health.Signals, "finish", lambda self, report, code: pinged.append(code))
+    monkeypatch.setattr(cli_mod, "render_text", _raise)
+    argv = ["run", "--config", str(write_config(tmp_path, root)), "--as-of", AS_OF.isoformat()]
+    result = CliRunner().invoke(main, [*argv, "--dry-run"])
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("sheetbot: error: internal error (ValueError at ")
+    assert LEAK not in result.stdout + result.stderr
+    assert pinged == [EXIT_ERROR]
+
+
+def test_a_bug_in_the_demo_names_its_type_never_its_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sheetbot import demo
+
+    monkeypatch.setattr(demo, "run_demo", _raise)
+    result = CliRunner().invoke(main, ["demo"])
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("sheetbot: error: internal error (ValueError at ")
+    assert LEAK not in result.stdout + result.stderr
