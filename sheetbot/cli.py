@@ -119,14 +119,14 @@ def format_option(func: F) -> F:
     )(func)
 
 
-def as_of_option(func: F) -> F:
+def as_of_option(today: str) -> Callable[[F], F]:
     return click.option(
         "--as-of",
         type=DateParam(),
         envvar="SHEETBOT_AS_OF",
         show_envvar=True,
-        help="Decide as if today were this date (default: today in spreadsheet.timezone).",
-    )(func)
+        help=f"Decide as if today were this date (default: today in {today}).",
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -168,7 +168,7 @@ def main(log_level: str, log_format: str) -> None:
     show_envvar=True,
     help="Print the plan and stop: no write request is sent.",
 )
-@as_of_option
+@as_of_option("spreadsheet.timezone")
 @format_option
 @click.option(
     "--allow-mass-expunge",
@@ -200,7 +200,16 @@ def run(
     ping_url: str | None,
     webhook_url: str | None,
 ) -> None:
-    """Plan every record's retention, then apply it (the cron entry point)."""
+    """Plan every record's retention, then apply it (the cron entry point).
+
+    \b
+    Exit codes:
+      0 success
+      1 error (the report still prints when cells were written)
+      2 the command line is wrong
+      3 success, but some records need attention
+      4 refused by a safety guard (mass expunge, or the access change)
+    """
     from sheetbot import run as run_mod
 
     signals = health.Signals(ping_url=ping_url, webhook_url=webhook_url)
@@ -226,7 +235,7 @@ def run(
 
 
 @main.command()
-@as_of_option
+@as_of_option("UTC")
 @format_option
 def demo(as_of: dt.date | None, fmt: str) -> None:
     """Dry-run the real code on a built-in example sheet served by the fake Google API.
@@ -252,7 +261,7 @@ def demo(as_of: dt.date | None, fmt: str) -> None:
 
 @main.command()
 @config_option
-@as_of_option
+@as_of_option("spreadsheet.timezone")
 @format_option
 def check(config_path: Path | None, as_of: dt.date | None, fmt: str) -> None:
     """Check the setup, writing nothing: configuration, credentials, the spreadsheet, the
