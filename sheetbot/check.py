@@ -47,6 +47,7 @@ from sheetbot.google.drive import DriveAdapter
 from sheetbot.google.sheet import METADATA_FIELDS, SheetAdapter
 from sheetbot.plan import Plan
 from sheetbot.records import ColumnMap, default_date_order, find_columns
+from sheetbot.report import REVIEW
 from sheetbot.run import plan_sharing, plan_snapshot, today
 from sheetbot.table import Snapshot
 
@@ -199,6 +200,10 @@ class _Doctor:
                 "service-account key file, or run where Application Default Credentials exist "
                 "(a Google Cloud service account, or `gcloud auth application-default login`)"
             )
+        if env and not explicit and not Path(env).exists():
+            # google.auth's own message would be replaced by "set ... GOOGLE_APPLICATION_..."
+            message = f"GOOGLE_APPLICATION_CREDENTIALS: key file not found: {env}"
+            return CheckResult(name, "fail", message, fix=fix)
         drive = DRIVE_SCOPE if config.access else DRIVE_METADATA_SCOPE
         try:
             self.creds = load_credentials(explicit, [SHEETS_SCOPE, drive], self.root)
@@ -452,7 +457,7 @@ class _Doctor:
                 f"{message}"
             )
             fixes.append(
-                "check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+                f"check the dates and review the plan with `{REVIEW}`; if it is "
                 "right, run once with --allow-mass-expunge (or raise "
                 "retention.max_expunge_per_run)"
             )

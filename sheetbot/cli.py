@@ -34,23 +34,28 @@ log = logging.getLogger("sheetbot")
 
 
 def exit_code(report: RunReport) -> int:
+    """An error that needs the operator's action (a warning: the audit log, the sharing, rows
+    to check) wins over a refusal, which wins over records that need attention."""
+    if report.warnings:
+        return EXIT_ERROR
     refused = report.plan.refusal is not None or (
         report.access is not None and report.access.refused is not None
     )
     if refused:
         return EXIT_REFUSED
-    if report.warnings:
-        return EXIT_ERROR
     if report.plan.problems:
         return EXIT_ATTENTION
     return EXIT_OK
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    """One line on stderr: plain text, or a JSON log line under ``--log-format json``."""
+    """One line on stderr: plain text, or a JSON log line under ``--log-format json``.
+
+    Whatever ``--log-level``: the cause of a failed run is the command's output, not a log
+    message that a level may filter away (the handler is called directly)."""
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.find_root().params.get("log_format") == "json":
-        log.error(message)
+        log.handle(log.makeRecord(log.name, logging.ERROR, __file__, 0, message, (), None))
     else:
         click.echo(f"sheetbot: error: {message}", err=True)
     sys.exit(code)
@@ -114,14 +119,14 @@ def format_option(func: F) -> F:
     )(func)
 
 
-def as_of_option(func: F) -> F:
+def as_of_option(today: str) -> Callable[[F], F]:
     return click.option(
         "--as-of",
         type=DateParam(),
         envvar="SHEETBOT_AS_OF",
         show_envvar=True,
-        help="Decide as if today were this date (default: today in spreadsheet.timezone).",
-    )(func)
+        help=f"Decide as if today were this date (default: today in {today}).",
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,7 +168,7 @@ def main(log_level: str, log_format: str) -> None:
     show_envvar=True,
     help="Print the plan and stop: no write request is sent.",
 )
-@as_of_option
+@as_of_option("spreadsheet.timezone")
 @format_option
 @click.option(
     "--allow-mass-expunge",
@@ -195,7 +200,16 @@ def run(
     ping_url: str | None,
     webhook_url: str | None,
 ) -> None:
-    """Plan every record's retention, then apply it (the cron entry point)."""
+    """Plan every record's retention, then apply it (the cron entry point).
+
+    \b
+    Exit codes:
+      0 success
+      1 error (the report still prints when cells were written)
+      2 the command line is wrong
+      3 success, but some records need attention
+      4 refused by a safety guard (mass expunge, or the access change)
+    """
     from sheetbot import run as run_mod
 
     signals = health.Signals(ping_url=ping_url, webhook_url=webhook_url)
@@ -208,20 +222,20 @@ def run(
             dry_run=dry_run,
             allow_mass_expunge=allow_mass_expunge,
         )
+        emit(report, fmt)
+        code = exit_code(report)
     except SheetbotError as exc:
         signals.finish(None, EXIT_ERROR)
         fail(str(exc))
     except Exception as exc:  # the last line of defence against leaking a cell's value
         signals.finish(None, EXIT_ERROR)
         internal_error(exc)
-    emit(report, fmt)
-    code = exit_code(report)
     signals.finish(report, code)
     sys.exit(code)
 
 
 @main.command()
-@as_of_option
+@as_of_option("UTC")
 @format_option
 def demo(as_of: dt.date | None, fmt: str) -> None:
     """Dry-run the real code on a built-in example sheet served by the fake Google API.
@@ -232,20 +246,22 @@ def demo(as_of: dt.date | None, fmt: str) -> None:
 
     try:
         report, intro = demo_mod.run_demo(as_of=as_of)
+        click.echo(intro, err=True)
+        emit(report, fmt)
+        click.echo(
+            f"(`sheetbot run` would exit with {exit_code(report)} here: the demo sheet has rows "
+            "that need attention on purpose. The demo itself exits 0.)",
+            err=True,
+        )
     except SheetbotError as exc:
         fail(str(exc))
-    click.echo(intro, err=True)
-    emit(report, fmt)
-    click.echo(
-        f"(`sheetbot run` would exit with {exit_code(report)} here: the demo sheet has rows "
-        "that need attention on purpose. The demo itself exits 0.)",
-        err=True,
-    )
+    except Exception as exc:  # as for `run`: the type and place, never the message
+        internal_error(exc)
 
 
 @main.command()
 @config_option
-@as_of_option
+@as_of_option("spreadsheet.timezone")
 @format_option
 def check(config_path: Path | None, as_of: dt.date | None, fmt: str) -> None:
     """Check the setup, writing nothing: configuration, credentials, the spreadsheet, the

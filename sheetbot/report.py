@@ -55,6 +55,10 @@ def _outcome(decision: Decision) -> str:
     return "unreadable" if record.needs_attention else "pending"
 
 
+# The command that shows what a run refused by the mass-expunge guard would do, writing
+# nothing (a refused plan has no changes to list); ``sheetbot check`` names it too.
+REVIEW = "sheetbot run --dry-run --allow-mass-expunge"
+
 SYMBOL = {
     Action.EXPUNGE: "-",
     Action.EXPUNGE_REPORTER: "-",
@@ -108,6 +112,8 @@ def render_text(report: RunReport) -> str:
         f"as of {plan.as_of.isoformat()}",
         summary_line(plan),
     ]
+    if plan.refusal is not None:
+        lines += ["", f"Changes: none listed, the run is refused (below); to see them: `{REVIEW}`."]
     if plan.changes:
         by_row = plan.decisions.at_rows(change.row for change in plan.changes)
         lines += ["", "Changes (- blanks personal data, ~ writes the expunge date):"]
@@ -141,16 +147,28 @@ def render_text(report: RunReport) -> str:
     elif report.dry_run:
         lines.append("Dry run: nothing was written.")
     else:
+        sharing = ""
+        if report.access is not None and report.access.refused:
+            sharing = "; no sharing changed (refused)"
+        elif report.access is not None:
+            planned = len(report.access.to_execute)
+            sharing = f"; {report.access_done} of {planned} sharing changes made"
         lines.append(
             f"Done: {len(report.written)} rows written, {len(report.skipped)} skipped, "
-            f"{report.log_rows} audit rows logged."
+            f"{report.log_rows} audit rows logged{sharing}."
         )
     return "\n".join(lines) + "\n"
 
 
 def to_json(report: RunReport) -> dict[str, Any]:
     plan = report.plan
-    changes = {c.row: [w.header for w in c.writes] for c in plan.changes}
+    # A dry run lists what it would write; an apply only what it wrote (not a skipped row).
+    landed = None if report.dry_run else set(report.written)
+    changes = {
+        c.row: [w.header for w in c.writes]
+        for c in plan.changes
+        if landed is None or c.row in landed
+    }
     records: list[dict[str, Any]] = [
         {
             "row": d.record.row,
@@ -179,6 +197,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
         "skipped": [{"row": s.row, "reason": s.reason} for s in report.skipped],
         "deferred": list(plan.deferred),
         "log_rows": report.log_rows,
+        "access_done": report.access_done,
         "warnings": list(report.warnings),
     }
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from sheetbot import check as check_mod
@@ -236,6 +237,24 @@ def test_missing_key_file(served: tuple[FakeGoogle, str], tmp_path: Path) -> Non
     ]
     assert "skip  spreadsheet: needs credentials" in lines(out)
     assert status_of(out)["headers"] == "skip"
+    assert fake.requests == []
+
+
+def test_missing_key_file_named_by_the_environment(
+    served: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variable is set: "set ... GOOGLE_APPLICATION_CREDENTIALS" would send the operator
+    looking for the wrong fault. Say that the file it names is not there."""
+    fake, root = served
+    add_sheet(fake)
+    key = tmp_path / "missing-key.json"
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    code, out = run_check(config(tmp_path, root))
+    assert code == 1
+    assert lines(out)[1:3] == [
+        f"fail  credentials: GOOGLE_APPLICATION_CREDENTIALS: key file not found: {key}",
+        "      fix: point GOOGLE_APPLICATION_CREDENTIALS at the bot's service-account key file",
+    ]
     assert fake.requests == []
 
 
@@ -471,7 +490,8 @@ def test_mass_expunge_guard_fails_the_check(served: tuple[FakeGoogle, str], tmp_
         "fail  dates: a run on 2026-11-24 would be refused: 1 record would be expunged, more "
         "than retention.max_expunge_per_run = 0; 2 records read, none needs attention; text "
         "dates are read DMY (from the spreadsheet's locale en_GB)",
-        "      fix: check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+        "      fix: check the dates and review the plan with `sheetbot run --dry-run "
+        "--allow-mass-expunge`; if it is "
         "right, run once with --allow-mass-expunge (or raise retention.max_expunge_per_run)",
     ]
     assert lines(out)[-1] == (
@@ -494,7 +514,8 @@ def test_mass_expunge_guard_and_rows_needing_attention(
         "than retention.max_expunge_per_run = 0; 2 records read, 1 needs attention (row 3); "
         "text dates are read DMY (from the spreadsheet's locale en_GB)",
         '        row 3 "Date of 1st report": not a date',
-        "      fix: check the dates and review the plan with `sheetbot run --dry-run`; if it is "
+        "      fix: check the dates and review the plan with `sheetbot run --dry-run "
+        "--allow-mass-expunge`; if it is "
         "right, run once with --allow-mass-expunge (or raise retention.max_expunge_per_run); "
         "correct those cells; until then `sheetbot run` leaves these rows alone and exits 3",
     ]

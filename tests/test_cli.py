@@ -94,3 +94,25 @@ def test_version(flag: str) -> None:
     code, out, _err = invoke(flag)
     assert code == EXIT_OK
     assert out.startswith("sheetbot, version ")
+
+
+def test_run_help_states_the_exit_codes() -> None:
+    """A cron operator reads `sheetbot run --help`, not only the README's table."""
+    _code, out, _err = invoke("run", "--help")
+    text = " ".join(out.split())
+    for line in (
+        "0 success",
+        "1 error",
+        "2 the command line is wrong",
+        "3 success, but some records need attention",
+        "4 refused by a safety guard",
+    ):
+        assert line in text
+
+
+def test_demo_help_gives_its_own_default_date() -> None:
+    """The demo has no configuration, so no spreadsheet.timezone: its default is UTC."""
+    _code, out, _err = invoke("demo", "--help")
+    text = " ".join(out.split())
+    assert "spreadsheet.timezone" not in text
+    assert "(default: today in UTC)" in text
