@@ -385,6 +385,11 @@ _MONTH_NUMBERS = {
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
 _MAX_SERIAL = date_to_serial(dt.date.max)
 _SERIAL_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()  # serial n is date.fromordinal(this + n)
+# A number of four digits standing alone, but a time zone's offset (``-0800``, ``+0530``): in a
+# text date it can only be its year. dateutil reads a second one as a time of day, and then a day
+# as the year ("March 4-7, 2025" is 4 March 2007 to it; "4-7 March", 4 March 2004), so the
+# year read must be written: the one such number when there is one, else its last two digits.
+_FOUR_DIGITS = re.compile(r"(?<![\d+-])\d{4}(?!\d)|(?<=[+-])(?!(?:0\d|1[0-4])[0-5]\d)\d{4}(?!\d)")
 # Two defaults that differ in year, month and day: a text that leaves any of them out parses
 # to two different dates and is rejected ("March 2025" is not a date).
 _DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
@@ -479,6 +484,10 @@ def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
         results.append(parsed.date())
     if results[0] != results[1]:
         raise NotADate  # a part of the date was missing and came from the default
+    year = results[0].year
+    written = _FOUR_DIGITS.findall(text)
+    if (list(map(int, written)) != [year]) if written else (f"{year % 100:02d}" not in text):
+        raise NotADate  # a day range, two dates, no year: which day is meant is not certain
     return results[0]
 
 

@@ -221,6 +221,36 @@ def test_partial_date_is_not_a_date(text: str) -> None:
         parse_date(text, "DMY")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4/7 March 2025",
+        "4 - 7 March 2025",
+        "4,7 March 2025",
+        "March 4-7, 2025",
+        "1 2 3 2025",
+        "2025-03-04 / 2025-04-05",
+        "4 March 2025 2026",
+        "4 - 7 March",
+        "3/4/5",
+        "04-07-Mar-2025",
+        "2025-03-04 -2025",
+    ],
+)
+@pytest.mark.parametrize("order", ["DMY", "MDY", "YMD"])
+def test_day_range_text_date_needs_attention(text: str, order: DateOrder) -> None:
+    # dateutil read a second date's year as a time of day and a day as the year: "March
+    # 4-7, 2025" was 4 March 2007, a record reported 18 years too early, blanked at once;
+    # "4 - 7 March" was 4 March 2004.
+    with pytest.raises(NotADate):
+        parse_date(text, order)
+
+
+def test_text_date_with_a_numeric_time_zone_is_its_date() -> None:
+    for text in ("Tue, 04 Mar 2025 23:00:00 -0800", "4 March 2025 10:00 +0530", "4-Mar-2025"):
+        assert parse_date(text, "DMY") == day("2025-03-04")
+
+
 @pytest.mark.parametrize("text", ["soon", "tbd", "31/31/2025", "45000", "never"])
 def test_unreadable_text_is_not_a_date(text: str) -> None:
     with pytest.raises(NotADate):
