@@ -385,6 +385,7 @@ _MONTH_NUMBERS = {
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
 _MAX_SERIAL = date_to_serial(dt.date.max)
 _SERIAL_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()  # serial n is date.fromordinal(this + n)
+_FIRST_DAY = serial_to_date(1)  # the first date, as text too: 1899-12-31
 # A number of four digits standing alone, but a time zone's offset (``-0800``, ``+0530``): in a
 # text date it can only be its year. dateutil reads a second one as a time of day, and then a day
 # as the year ("March 4-7, 2025" is 4 March 2007 to it; "4-7 March", 4 March 2004), so the
@@ -404,7 +405,8 @@ def parse_date(cell: Cell, date_order: DateOrder) -> dt.date | None:
 
     Numbers are Sheets serial dates (days since 1899-12-30); text is ``YYYY-MM-DD`` or any
     full date python-dateutil reads, ambiguous day/month in ``date_order``. A date and time
-    is taken as its date. Booleans and partial dates ("March 2025") are not dates.
+    is taken as its date. Booleans, partial dates ("March 2025") and dates before serial 1
+    (1899-12-31; "3/4/202") are not dates.
     """
     if cell is None:
         return None
@@ -419,10 +421,14 @@ def parse_date(cell: Cell, date_order: DateOrder) -> dt.date | None:
         return None
     if _ISO_DATE.match(text):
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise NotADate from None
-    return _numeric_date(text, date_order) or _parse_text_date(text, date_order)
+    else:
+        day = _numeric_date(text, date_order) or _parse_text_date(text, date_order)
+    if day < _FIRST_DAY:  # "3/4/202" is a digit left out, not the year 202
+        raise NotADate
+    return day
 
 
 def _numeric_date(text: str, date_order: DateOrder) -> dt.date | None:

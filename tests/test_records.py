@@ -246,6 +246,18 @@ def test_day_range_text_date_needs_attention(text: str, order: DateOrder) -> Non
         parse_date(text, order)
 
 
+@pytest.mark.parametrize(
+    "text", ["3/4/202", "03/04/225", "12/31/999", "0025-03-04", "3/4/0025", "4 March 0202"]
+)
+@pytest.mark.parametrize("order", ["DMY", "MDY", "YMD"])
+def test_three_digit_year_text_date_needs_attention(text: str, order: DateOrder) -> None:
+    # "3/4/202" (a digit left out) was 3 April 202, and its record was blanked at once. A
+    # text date is a date from 1899-12-31 on, as a serial number is.
+    with pytest.raises(NotADate):
+        parse_date(text, order)
+    assert parse_date("31/12/1899", "DMY") == day("1899-12-31")
+
+
 def test_text_date_with_a_numeric_time_zone_is_its_date() -> None:
     for text in ("Tue, 04 Mar 2025 23:00:00 -0800", "4 March 2025 10:00 +0530", "4-Mar-2025"):
         assert parse_date(text, "DMY") == day("2025-03-04")
