@@ -391,6 +391,7 @@ _FIRST_DAY = serial_to_date(1)  # the first date, as text too: 1899-12-31
 # as the year ("March 4-7, 2025" is 4 March 2007 to it; "4-7 March", 4 March 2004), so the
 # year read must be written: the one such number when there is one, else its last two digits.
 _FOUR_DIGITS = re.compile(r"(?<![\d+-])\d{4}(?!\d)|(?<=[+-])(?!(?:0\d|1[0-4])[0-5]\d)\d{4}(?!\d)")
+_FULL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")  # a text date that has it writes its year out
 # Two defaults that differ in year, month and day: a text that leaves any of them out parses
 # to two different dates and is rejected ("March 2025" is not a date).
 _DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
@@ -473,6 +474,13 @@ def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
         return worded
     if _YEAR_FIRST_TEXT.match(text):
         date_order = "YMD"
+    elif date_order == "YMD" and _FULL_YEAR.search(text):
+        # The year written out, but not first: year-month-day does not say which of the two
+        # others is the day. Read only when both say the same ("13/04/2025").
+        day_first = _parse_text_date(text, "DMY")
+        if _parse_text_date(text, "MDY") != day_first:
+            raise NotADate
+        return day_first
     results = []
     for default in _DEFAULTS:
         try:

@@ -202,6 +202,17 @@ def test_ambiguous_date_follows_date_order() -> None:
     assert parse_date("25/04/03", "YMD") == day("2025-04-03")
 
 
+def test_year_last_text_date_in_ymd_order_needs_attention() -> None:
+    # With the year last, the text is not in year-month-day order: "04/03/2025" was read
+    # month first (3 April 2025), a guess, in a sheet whose text dates are year first.
+    for text in ("04/03/2025", "4/3/2025 10:00", "4 3 2025", "04.03.2025", "04-03-2025"):
+        with pytest.raises(NotADate):
+            parse_date(text, "YMD")
+    assert parse_date("13/04/2025", "YMD") == day("2025-04-13")  # no other reading
+    assert parse_date("March 4, 2025", "YMD") == day("2025-03-04")
+    assert parse_date("250304", "YMD") == day("2025-03-04")  # year first, two digits
+
+
 def test_text_starting_with_the_year_is_year_month_day_in_every_order() -> None:
     # dateutil alone reads these as year-day-month when dayfirst is set
     for order in ("DMY", "MDY", "YMD"):
