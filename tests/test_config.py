@@ -182,6 +182,20 @@ def test_same_header_for_two_roles_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_log_or_roster_tab_that_is_another_tab_is_refused(tmp_path: Path) -> None:
+    # The audit log would be appended below the records (or the roster), as rows of them.
+    base = '[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\n'
+    assert error_of(tmp_path, base + 'log_tab = "records"\n') == (
+        "spreadsheet.log_tab: is the tab of spreadsheet.records_tab; "
+        "the audit log needs a tab of its own"
+    )
+    for tab, key in (("Records", "records_tab"), ("Retention log", "log_tab")):
+        assert error_of(tmp_path, base + f'[access]\nroster_tab = "{tab}"\n') == (
+            f"access.roster_tab: is the tab of spreadsheet.{key}; the roster needs a tab of its own"
+        )
+    load(write(tmp_path, base + 'log_tab = ""\n[access]\nroster_tab = "Roster"\n'))
+
+
 def test_same_outcome_label_twice_is_refused(tmp_path: Path) -> None:
     text = '[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\n[outcomes]\nflagged = ["resolved"]\n'
     assert error_of(tmp_path, text) == (
