@@ -493,7 +493,7 @@ def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
                     yearfirst=date_order == "YMD",
                     fuzzy=False,
                 )
-        except (ValueError, OverflowError, TypeError):
+        except (ValueError, ArithmeticError, TypeError):  # ArithmeticError: decimal, overflow
             raise NotADate from None
         results.append(parsed.date())
     if results[0] != results[1]:

@@ -280,6 +280,17 @@ def test_unreadable_text_is_not_a_date(text: str) -> None:
         parse_date(text, "DMY")
 
 
+def test_text_with_a_huge_time_needs_attention() -> None:
+    # dateutil raised decimal.InvalidOperation (not a ValueError) on these: one such cell
+    # stopped every run, with no word of which cell, so that nothing was ever expunged.
+    texts = ["4 March 2025 10:" + "9" * 30, "4 March 2025 " + "9" * 30 + "h"]
+    records = read(table(*({REPORTED: text, OUTCOME: "Resolved"} for text in texts)))
+    assert [r.problems for r in records] == [
+        (Problem(2, REPORTED, "not a date"),),
+        (Problem(3, REPORTED, "not a date"),),
+    ]
+
+
 # --------------------------------------------------------------------------- records
 
 
