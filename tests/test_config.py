@@ -209,6 +209,15 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
     assert "\n" not in message
 
 
+def test_config_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:
+    # A file saved as Latin-1 ("Réunions" typed in an old editor) was an "internal error".
+    path = tmp_path / "sheetbot.toml"
+    path.write_bytes(b'[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\nrecords_tab = "R\xe9unions"\n')
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert str(info.value) == f"{path}: not UTF-8 text (TOML files are UTF-8): save it as UTF-8"
+
+
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load(tmp_path / "nope.toml")
