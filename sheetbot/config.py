@@ -196,7 +196,7 @@ class Config:
 def load(path: Path) -> Config:
     """Read and validate a TOML file. Raises ConfigError with one readable line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte order mark is no TOML
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except OSError as exc:

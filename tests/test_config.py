@@ -218,6 +218,14 @@ def test_config_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:
     assert str(info.value) == f"{path}: not UTF-8 text (TOML files are UTF-8): save it as UTF-8"
 
 
+def test_config_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Notepad's "UTF-8" adds one: the file was "not valid TOML: Invalid statement (at line
+    # 1, column 1)", a mistake nobody could see.
+    path = tmp_path / "sheetbot.toml"
+    path.write_bytes(b'\xef\xbb\xbf[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\n')
+    assert load(path).spreadsheet.id == "1AbCdEfGhIjKlMnOp"
+
+
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load(tmp_path / "nope.toml")
