@@ -196,11 +196,15 @@ class Config:
 def load(path: Path) -> Config:
     """Read and validate a TOML file. Raises ConfigError with one readable line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte order mark is no TOML
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (TOML files are UTF-8): save it as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -235,6 +239,9 @@ def from_mapping(data: Mapping[str, Any]) -> Config:
     if access is not None:
         access_cfg = _access(access)
         access.done()
+        for key in ("records_tab", "log_tab"):
+            if _same_tab(access_cfg.roster_tab, getattr(spreadsheet_cfg, key)):
+                access.fail("roster_tab", _TAB_OF.format(key, "the roster"))
     return Config(
         spreadsheet=spreadsheet_cfg,
         google=google_cfg,
@@ -280,14 +287,25 @@ def _spreadsheet(t: _Reader) -> SpreadsheetConfig:
     records_tab = t.string("records_tab", "Records")
     if not records_tab.strip():
         t.fail("records_tab", "must name the tab that holds the records")
+    log_tab = t.string("log_tab", "Retention log")
+    if _same_tab(log_tab, records_tab):
+        t.fail("log_tab", _TAB_OF.format("records_tab", "the audit log"))
     return SpreadsheetConfig(
         id=key,
         records_tab=records_tab,
         header_row=header_row,
-        log_tab=t.string("log_tab", "Retention log"),
+        log_tab=log_tab,
         date_order=order or None,  # type: ignore[arg-type]
         timezone=zone,
     )
+
+
+_TAB_OF = "is the tab of spreadsheet.{}; {} needs a tab of its own"
+
+
+def _same_tab(name: str, other: str) -> bool:
+    """Two configured tab names that name the same tab (Sheets' names ignore case)."""
+    return bool(name.strip()) and name.strip().casefold() == other.strip().casefold()
 
 
 def _columns(t: _Reader) -> ColumnsConfig:

@@ -385,6 +385,13 @@ _MONTH_NUMBERS = {
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
 _MAX_SERIAL = date_to_serial(dt.date.max)
 _SERIAL_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()  # serial n is date.fromordinal(this + n)
+_FIRST_DAY = serial_to_date(1)  # the first date, as text too: 1899-12-31
+# A number of four digits standing alone, but a time zone's offset (``-0800``, ``+0530``): in a
+# text date it can only be its year. dateutil reads a second one as a time of day, and then a day
+# as the year ("March 4-7, 2025" is 4 March 2007 to it; "4-7 March", 4 March 2004), so the
+# year read must be written: the one such number when there is one, else its last two digits.
+_FOUR_DIGITS = re.compile(r"(?<![\d+-])\d{4}(?!\d)|(?<=[+-])(?!(?:0\d|1[0-4])[0-5]\d)\d{4}(?!\d)")
+_FULL_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")  # a text date that has it writes its year out
 # Two defaults that differ in year, month and day: a text that leaves any of them out parses
 # to two different dates and is rejected ("March 2025" is not a date).
 _DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
@@ -399,7 +406,8 @@ def parse_date(cell: Cell, date_order: DateOrder) -> dt.date | None:
 
     Numbers are Sheets serial dates (days since 1899-12-30); text is ``YYYY-MM-DD`` or any
     full date python-dateutil reads, ambiguous day/month in ``date_order``. A date and time
-    is taken as its date. Booleans and partial dates ("March 2025") are not dates.
+    is taken as its date. Booleans, partial dates ("March 2025") and dates before serial 1
+    (1899-12-31; "3/4/202") are not dates.
     """
     if cell is None:
         return None
@@ -414,10 +422,14 @@ def parse_date(cell: Cell, date_order: DateOrder) -> dt.date | None:
         return None
     if _ISO_DATE.match(text):
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise NotADate from None
-    return _numeric_date(text, date_order) or _parse_text_date(text, date_order)
+    else:
+        day = _numeric_date(text, date_order) or _parse_text_date(text, date_order)
+    if day < _FIRST_DAY:  # "3/4/202" is a digit left out, not the year 202
+        raise NotADate
+    return day
 
 
 def _numeric_date(text: str, date_order: DateOrder) -> dt.date | None:
@@ -462,6 +474,13 @@ def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
         return worded
     if _YEAR_FIRST_TEXT.match(text):
         date_order = "YMD"
+    elif date_order == "YMD" and _FULL_YEAR.search(text):
+        # The year written out, but not first: year-month-day does not say which of the two
+        # others is the day. Read only when both say the same ("13/04/2025").
+        day_first = _parse_text_date(text, "DMY")
+        if _parse_text_date(text, "MDY") != day_first:
+            raise NotADate
+        return day_first
     results = []
     for default in _DEFAULTS:
         try:
@@ -474,11 +493,15 @@ def _parse_text_date(text: str, date_order: DateOrder) -> dt.date:
                     yearfirst=date_order == "YMD",
                     fuzzy=False,
                 )
-        except (ValueError, OverflowError, TypeError):
+        except (ValueError, ArithmeticError, TypeError):  # ArithmeticError: decimal, overflow
             raise NotADate from None
         results.append(parsed.date())
     if results[0] != results[1]:
         raise NotADate  # a part of the date was missing and came from the default
+    year = results[0].year
+    written = _FOUR_DIGITS.findall(text)
+    if (list(map(int, written)) != [year]) if written else (f"{year % 100:02d}" not in text):
+        raise NotADate  # a day range, two dates, no year: which day is meant is not certain
     return results[0]
 
 

@@ -182,6 +182,20 @@ def test_same_header_for_two_roles_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_log_or_roster_tab_that_is_another_tab_is_refused(tmp_path: Path) -> None:
+    # The audit log would be appended below the records (or the roster), as rows of them.
+    base = '[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\n'
+    assert error_of(tmp_path, base + 'log_tab = "records"\n') == (
+        "spreadsheet.log_tab: is the tab of spreadsheet.records_tab; "
+        "the audit log needs a tab of its own"
+    )
+    for tab, key in (("Records", "records_tab"), ("Retention log", "log_tab")):
+        assert error_of(tmp_path, base + f'[access]\nroster_tab = "{tab}"\n') == (
+            f"access.roster_tab: is the tab of spreadsheet.{key}; the roster needs a tab of its own"
+        )
+    load(write(tmp_path, base + 'log_tab = ""\n[access]\nroster_tab = "Roster"\n'))
+
+
 def test_same_outcome_label_twice_is_refused(tmp_path: Path) -> None:
     text = '[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\n[outcomes]\nflagged = ["resolved"]\n'
     assert error_of(tmp_path, text) == (
@@ -193,6 +207,23 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
     message = error_of(tmp_path, "[spreadsheet\n")
     assert "not valid TOML" in message
     assert "\n" not in message
+
+
+def test_config_file_not_in_utf8_is_one_line(tmp_path: Path) -> None:
+    # A file saved as Latin-1 ("Réunions" typed in an old editor) was an "internal error".
+    path = tmp_path / "sheetbot.toml"
+    path.write_bytes(b'[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\nrecords_tab = "R\xe9unions"\n')
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert str(info.value) == f"{path}: not UTF-8 text (TOML files are UTF-8): save it as UTF-8"
+
+
+def test_config_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Notepad's "UTF-8" adds one: the file was "not valid TOML: Invalid statement (at line
+    # 1, column 1)", a mistake nobody could see.
+    path = tmp_path / "sheetbot.toml"
+    path.write_bytes(b'\xef\xbb\xbf[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\n')
+    assert load(path).spreadsheet.id == "1AbCdEfGhIjKlMnOp"
 
 
 def test_missing_file_is_one_line(tmp_path: Path) -> None:

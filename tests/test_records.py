@@ -202,6 +202,17 @@ def test_ambiguous_date_follows_date_order() -> None:
     assert parse_date("25/04/03", "YMD") == day("2025-04-03")
 
 
+def test_year_last_text_date_in_ymd_order_needs_attention() -> None:
+    # With the year last, the text is not in year-month-day order: "04/03/2025" was read
+    # month first (3 April 2025), a guess, in a sheet whose text dates are year first.
+    for text in ("04/03/2025", "4/3/2025 10:00", "4 3 2025", "04.03.2025", "04-03-2025"):
+        with pytest.raises(NotADate):
+            parse_date(text, "YMD")
+    assert parse_date("13/04/2025", "YMD") == day("2025-04-13")  # no other reading
+    assert parse_date("March 4, 2025", "YMD") == day("2025-03-04")
+    assert parse_date("250304", "YMD") == day("2025-03-04")  # year first, two digits
+
+
 def test_text_starting_with_the_year_is_year_month_day_in_every_order() -> None:
     # dateutil alone reads these as year-day-month when dayfirst is set
     for order in ("DMY", "MDY", "YMD"):
@@ -221,10 +232,63 @@ def test_partial_date_is_not_a_date(text: str) -> None:
         parse_date(text, "DMY")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4/7 March 2025",
+        "4 - 7 March 2025",
+        "4,7 March 2025",
+        "March 4-7, 2025",
+        "1 2 3 2025",
+        "2025-03-04 / 2025-04-05",
+        "4 March 2025 2026",
+        "4 - 7 March",
+        "3/4/5",
+        "04-07-Mar-2025",
+        "2025-03-04 -2025",
+    ],
+)
+@pytest.mark.parametrize("order", ["DMY", "MDY", "YMD"])
+def test_day_range_text_date_needs_attention(text: str, order: DateOrder) -> None:
+    # dateutil read a second date's year as a time of day and a day as the year: "March
+    # 4-7, 2025" was 4 March 2007, a record reported 18 years too early, blanked at once;
+    # "4 - 7 March" was 4 March 2004.
+    with pytest.raises(NotADate):
+        parse_date(text, order)
+
+
+@pytest.mark.parametrize(
+    "text", ["3/4/202", "03/04/225", "12/31/999", "0025-03-04", "3/4/0025", "4 March 0202"]
+)
+@pytest.mark.parametrize("order", ["DMY", "MDY", "YMD"])
+def test_three_digit_year_text_date_needs_attention(text: str, order: DateOrder) -> None:
+    # "3/4/202" (a digit left out) was 3 April 202, and its record was blanked at once. A
+    # text date is a date from 1899-12-31 on, as a serial number is.
+    with pytest.raises(NotADate):
+        parse_date(text, order)
+    assert parse_date("31/12/1899", "DMY") == day("1899-12-31")
+
+
+def test_text_date_with_a_numeric_time_zone_is_its_date() -> None:
+    for text in ("Tue, 04 Mar 2025 23:00:00 -0800", "4 March 2025 10:00 +0530", "4-Mar-2025"):
+        assert parse_date(text, "DMY") == day("2025-03-04")
+
+
 @pytest.mark.parametrize("text", ["soon", "tbd", "31/31/2025", "45000", "never"])
 def test_unreadable_text_is_not_a_date(text: str) -> None:
     with pytest.raises(NotADate):
         parse_date(text, "DMY")
+
+
+def test_text_with_a_huge_time_needs_attention() -> None:
+    # dateutil raised decimal.InvalidOperation (not a ValueError) on these: one such cell
+    # stopped every run, with no word of which cell, so that nothing was ever expunged.
+    texts = ["4 March 2025 10:" + "9" * 30, "4 March 2025 " + "9" * 30 + "h"]
+    records = read(table(*({REPORTED: text, OUTCOME: "Resolved"} for text in texts)))
+    assert [r.problems for r in records] == [
+        (Problem(2, REPORTED, "not a date"),),
+        (Problem(3, REPORTED, "not a date"),),
+    ]
 
 
 # --------------------------------------------------------------------------- records
