@@ -235,7 +235,7 @@ def run(
 
 
 @main.command()
-@as_of_option("UTC")
+@as_of_option("the demo sheet's time zone, Europe/London")
 @format_option
 def demo(as_of: dt.date | None, fmt: str) -> None:
     """Dry-run the real code on a built-in example sheet served by the fake Google API.

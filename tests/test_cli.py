@@ -9,6 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from sheetbot import demo
 from sheetbot.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
 from tests.conftest import AS_OF, assert_no_pii, demo_pii
 
@@ -111,8 +112,10 @@ def test_run_help_states_the_exit_codes() -> None:
 
 
 def test_demo_help_gives_its_own_default_date() -> None:
-    """The demo has no configuration, so no spreadsheet.timezone: its default is UTC."""
+    """The demo has no configuration file, so no spreadsheet.timezone to point to: its help
+    names the demo sheet's own time zone, which ``run_demo`` uses."""
     _code, out, _err = invoke("demo", "--help")
     text = " ".join(out.split())
     assert "spreadsheet.timezone" not in text
-    assert "(default: today in UTC)" in text
+    assert "(default: today in the demo sheet's time zone, Europe/London)" in text
+    assert demo.demo_config().spreadsheet.timezone == "Europe/London"
