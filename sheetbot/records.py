@@ -385,7 +385,12 @@ _MONTH_NUMBERS = {
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
 _MAX_SERIAL = date_to_serial(dt.date.max)
 _SERIAL_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()  # serial n is date.fromordinal(this + n)
-_FIRST_DAY = serial_to_date(1)  # the first date, as text too: 1899-12-31
+# The first date read as a date: earlier ones are slips, not the dates of a Code of Conduct
+# committee's records. A number typed into a date column (the year "2025" is serial 2025,
+# 17 July 1905; the day "4" is 3 January 1900) or a digit left out of a text ("3/4/202") would
+# otherwise be a date long past, and blank its record at once.
+FIRST_DAY = dt.date(2000, 1, 1)
+_FIRST_SERIAL = date_to_serial(FIRST_DAY)
 # A number of four digits standing alone, but a time zone's offset (``-0800``, ``+0530``): in a
 # text date it can only be its year. dateutil reads a second one as a time of day, and then a day
 # as the year ("March 4-7, 2025" is 4 March 2007 to it; "4-7 March", 4 March 2004), so the
@@ -406,15 +411,15 @@ def parse_date(cell: Cell, date_order: DateOrder) -> dt.date | None:
 
     Numbers are Sheets serial dates (days since 1899-12-30); text is ``YYYY-MM-DD`` or any
     full date python-dateutil reads, ambiguous day/month in ``date_order``. A date and time
-    is taken as its date. Booleans, partial dates ("March 2025") and dates before serial 1
-    (1899-12-31; "3/4/202") are not dates.
+    is taken as its date. Booleans, partial dates ("March 2025") and dates before
+    ``FIRST_DAY`` (2000-01-01: a number typed as a date, "3/4/202") are not dates.
     """
     if cell is None:
         return None
     if isinstance(cell, bool):
         raise NotADate
     if isinstance(cell, int | float):
-        if not math.isfinite(cell) or cell < 1 or cell >= _MAX_SERIAL + 1:
+        if not math.isfinite(cell) or cell < _FIRST_SERIAL or cell >= _MAX_SERIAL + 1:
             raise NotADate
         return serial_to_date(cell)
     text = cell.strip()
@@ -427,7 +432,7 @@ def parse_date(cell: Cell, date_order: DateOrder) -> dt.date | None:
             raise NotADate from None
     else:
         day = _numeric_date(text, date_order) or _parse_text_date(text, date_order)
-    if day < _FIRST_DAY:  # "3/4/202" is a digit left out, not the year 202
+    if day < FIRST_DAY:  # "3/4/202" is a digit left out, not the year 202
         raise NotADate
     return day
 
@@ -698,7 +703,9 @@ class _Reader:
             return [read(cell) for cell in cells]
         new = distinct.difference(cache)
         if serial_dates:
-            whole = [cell for cell in new if type(cell) is int and 0 < cell <= _MAX_SERIAL]
+            whole = [
+                cell for cell in new if type(cell) is int and _FIRST_SERIAL <= cell <= _MAX_SERIAL
+            ]
             days = map(dt.date.fromordinal, map(_SERIAL_EPOCH_ORDINAL.__add__, whole))
             cast(dict[Cell, object], cache).update(zip(whole, days, strict=True))
             new.difference_update(whole)

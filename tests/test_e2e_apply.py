@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -422,7 +423,7 @@ def test_request_budget_at_10000_rows(served: tuple[FakeGoogle, str], tmp_path: 
     col = {h: i for i, h in enumerate(headers)}
     rows = []
     for i in range(10_000):
-        reported = AS_OF - relativedelta(days=i)
+        reported = max(AS_OF - relativedelta(days=i), dt.date(2000, 1, 1))  # no date before
         due = reported + relativedelta(months=14)
         cells: list[Any] = [""] * len(headers)
         cells[col["Date of 1st report"]] = reported

@@ -170,9 +170,9 @@ def test_default_date_order_from_locale(locale: str, order: str) -> None:
 def test_serial_dates() -> None:
     assert parse_date(45658, "DMY") == day("2025-01-01")
     assert parse_date(45658.75, "MDY") == day("2025-01-01")  # a time of day is dropped
-    assert parse_date(1, "DMY") == day("1899-12-31")
+    assert parse_date(36526, "DMY") == day("2000-01-01")
     assert parse_date(2958465, "DMY") == day("9999-12-31")
-    for bad in (0, 0.5, -3, 2958466, float("nan"), float("inf"), True, False):
+    for bad in (0, 0.5, 1, 36525, -3, 2958466, float("nan"), float("inf"), True, False):
         with pytest.raises(NotADate):
             parse_date(bad, "DMY")
 
@@ -263,10 +263,27 @@ def test_day_range_text_date_needs_attention(text: str, order: DateOrder) -> Non
 @pytest.mark.parametrize("order", ["DMY", "MDY", "YMD"])
 def test_three_digit_year_text_date_needs_attention(text: str, order: DateOrder) -> None:
     # "3/4/202" (a digit left out) was 3 April 202, and its record was blanked at once. A
-    # text date is a date from 1899-12-31 on, as a serial number is.
+    # text date is a date from 2000-01-01 on, as a serial number is.
     with pytest.raises(NotADate):
         parse_date(text, order)
-    assert parse_date("31/12/1899", "DMY") == day("1899-12-31")
+    assert parse_date("01/01/2000", "DMY") == day("2000-01-01")
+
+
+@pytest.mark.parametrize("cell", [2025, 2026.0, 4, 36525, "31/12/1999", "1905-07-17"])
+def test_date_before_2000_needs_attention(cell: Cell) -> None:
+    """A year typed as a number into a date column (2025 is serial 2025, 17 July 1905), a day
+    typed alone: read as a date long past, the record was blanked at once. A Code of Conduct
+    committee has no records from before 2000: such a cell is not a date, the record needs
+    attention, never blanked, in every date column."""
+    with pytest.raises(NotADate):
+        parse_date(cell, "DMY")
+    [rec] = read(
+        table(
+            {REPORTED: cell, OUTCOME: "Banned", BAN_UNTIL: cell, OVERRIDE: cell, EXPUNGE_ON: cell}
+        )
+    )
+    assert [p.column for p in rec.problems] == [REPORTED, BAN_UNTIL, OVERRIDE]
+    assert rec.written is None  # the bot writes its own date over it
 
 
 def test_text_date_with_a_numeric_time_zone_is_its_date() -> None:
