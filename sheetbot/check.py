@@ -7,7 +7,8 @@ earlier one that failed), in this order:
 2. ``credentials``: credentials load, naming their source, never their contents;
 3. ``spreadsheet``: the spreadsheet opens (``spreadsheets.get``);
 4. ``edit`` and, with ``[access]``, ``share``: Drive ``files.get`` capabilities;
-5. ``headers``: every configured header once in the records tab (optional ones: ``warn``);
+5. ``headers``: every configured header once in the records tab (an optional one too, or
+   configured as "");
 6. ``dates``: the records read, the number needing attention (by row and reason), the date
    order in use and where it came from; ``fail`` when the mass-expunge guard would refuse a
    run on that date (more than ``retention.max_expunge_per_run`` records to expunge);
@@ -385,34 +386,11 @@ class _Doctor:
                 f'tab "{tab}": {exc}',
                 fix=(
                     "add the column to the header row, or set the [columns] key to the header "
-                    "the committee uses (each header once)"
+                    'the committee uses (each header once), or to "" for an optional column '
+                    "the sheet does without"
                 ),
             )
-        cols = config.columns
-        missing: list[str] = []
-        consequences = {
-            "ban_until": "banned records cannot have a ban end, so they need attention",
-            "override": "the committee cannot override a record's expunge date",
-            "expunged_on": "the bot does not record the date it blanks a row",
-        }
-        for role, header, index in (
-            ("ban_until", cols.ban_until, self.columns.ban_until),
-            ("override", cols.override, self.columns.override),
-            ("expunged_on", cols.expunged_on, self.columns.expunged_on),
-        ):
-            if header and index is None:
-                missing.append(f'no column "{header}" (columns.{role}): {consequences[role]}')
         where = f'row {spreadsheet.header_row} of "{tab}"'
-        if missing:
-            found = len(roles) - len(missing)
-            return CheckResult(
-                name,
-                "warn",
-                f"{found} of {len(roles)} configured headers found once in {where}; "
-                f"{_plural(len(missing), 'optional column')} missing",
-                details=tuple(missing),
-                fix='add the column, or set that [columns] key to "" to go without it',
-            )
         return CheckResult(name, "ok", f"all {len(roles)} configured headers found once in {where}")
 
     # ----------------------------------------------------------------- 6. dates

@@ -273,10 +273,12 @@ def cyclic_gc_paused() -> Iterator[None]:
 def find_columns(headers: tuple[object, ...], config: Config) -> ColumnMap:
     """Locate every configured header (trimmed, case-insensitive), in any order.
 
-    Raises SheetError naming every missing required header, or a configured header found
-    twice. Optional headers (``ban_until``, ``override``, ``expunged_on``) that are configured
-    but absent map to None, as do those configured as "". Unconfigured duplicate headers are
-    fine: the bot never reads them.
+    Raises SheetError naming every configured header that is missing, or found twice (SPEC 1).
+    An optional column (``ban_until``, ``override``, ``expunged_on``) configured as "" maps to
+    None; configured but absent, it is missing too. Why: a renamed "Retention override"
+    column, read as no column, would drop every "keep" and blank what the committee kept; the
+    message says how to go without one. Unconfigured duplicate headers are fine: the bot
+    never reads them.
     """
     found: dict[str, list[int]] = {}
     for index, cell in enumerate(headers):
@@ -292,9 +294,8 @@ def find_columns(headers: tuple[object, ...], config: Config) -> ColumnMap:
     for role, header in column_roles(config.columns):
         places = found.get(normalise_header(header), [])
         if not places:
-            index_of[header] = None
-            if role not in optional:
-                missing.append(f'no column "{header}" (columns.{role})')
+            without = '; set it to "" if the sheet has no such column' if role in optional else ""
+            missing.append(f'no column "{header}" (columns.{role}{without})')
         elif len(places) > 1:
             letters = " and ".join(column_letter(i) for i in places)
             twice.append(f'column "{header}" (columns.{role}) twice, in {letters}')

@@ -391,6 +391,12 @@ def test_share_not_checked_without_access(served: tuple[FakeGoogle, str], tmp_pa
 # --------------------------------------------------------------------------- 5. headers
 
 
+HEADERS_FIX = (
+    "      fix: add the column to the header row, or set the [columns] key to the header the "
+    'committee uses (each header once), or to "" for an optional column the sheet does without'
+)
+
+
 def test_missing_header(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
     fake, root = served
     headers = [h if h != "Outcome" else "Decision" for h in HEADERS]
@@ -399,8 +405,7 @@ def test_missing_header(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
     assert code == 1
     assert lines(out)[4:7] == [
         'fail  headers: tab "Records": header row 1 has no column "Outcome" (columns.outcome)',
-        "      fix: add the column to the header row, or set the [columns] key to the header "
-        "the committee uses (each header once)",
+        HEADERS_FIX,
         "skip  dates: needs the headers",
     ]
     assert fake.writes() == []
@@ -429,19 +434,19 @@ def test_missing_records_tab(served: tuple[FakeGoogle, str], tmp_path: Path) -> 
     ]
 
 
-def test_missing_optional_column_warns(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+def test_missing_optional_column_fails(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+    """A configured "Retention override" column that is not in the sheet (renamed, say) would
+    drop every "keep": `run` stops, and `check` fails, saying how to go without it."""
     fake, root = served
     keep = [i for i, h in enumerate(HEADERS) if h != "Retention override"]
     add_sheet(fake, headers=[HEADERS[i] for i in keep], rows=[[r[i] for i in keep] for r in ROWS])
     code, out = run_check(config(tmp_path, root))
-    assert code == 0
-    assert lines(out)[4:8] == [
-        'warn  headers: 8 of 9 configured headers found once in row 1 of "Records"; '
-        "1 optional column missing",
-        '        no column "Retention override" (columns.override): the committee cannot '
-        "override a record's expunge date",
-        '      fix: add the column, or set that [columns] key to "" to go without it',
-        DATES_OK,
+    assert code == 1
+    assert lines(out)[4:7] == [
+        'fail  headers: tab "Records": header row 1 has no column "Retention override" '
+        '(columns.override; set it to "" if the sheet has no such column)',
+        HEADERS_FIX,
+        "skip  dates: needs the headers",
     ]
     assert fake.writes() == []
 

@@ -48,6 +48,9 @@ from tests.builders import (
 # --------------------------------------------------------------------------- headers
 
 
+WITHOUT_OPTIONAL = ColumnsConfig(ban_until="", override="", expunged_on="")
+
+
 def test_headers_found_by_name_in_any_order() -> None:
     headers = (
         "  outcome ",
@@ -59,17 +62,31 @@ def test_headers_found_by_name_in_any_order() -> None:
         "Reporter",
         "Date to expunge this record",
     )
-    columns = find_columns(headers, config())
+    columns = find_columns(headers, config(columns=WITHOUT_OPTIONAL))
     assert columns.outcome == 0
     assert columns.subject == (4, 2)  # in the configured order
     assert columns.reported == 3
     assert columns.reporter == (6,)
     assert columns.expunge_on == 7
     assert columns.pii == (6, 4, 2)
-    # configured but absent optional columns
+    # optional columns configured as "": none
     assert columns.ban_until is None
     assert columns.override is None
     assert columns.expunged_on is None
+
+
+def test_configured_optional_column_missing_stops_the_run() -> None:
+    """SPEC 1: a missing configured header is a configuration error. An optional column too:
+    a renamed "Retention override" column, read as no column, would drop every "keep" and
+    blank what the committee kept. The message says how to go without one."""
+    headers = tuple(h for h in HEADERS if h not in (OVERRIDE, EXPUNGED_ON))
+    with pytest.raises(SheetError) as raised:
+        find_columns(headers, config())
+    assert str(raised.value) == (
+        'header row 1 has no column "Retention override" (columns.override; set it to "" if '
+        'the sheet has no such column); no column "Expunged on" (columns.expunged_on; set it '
+        'to "" if the sheet has no such column)'
+    )
 
 
 def test_default_headers_all_found() -> None:
@@ -117,7 +134,7 @@ def test_unconfigured_duplicate_headers_are_fine() -> None:
 
 
 def test_non_string_header_cells_are_read_as_text() -> None:
-    cfg = config(columns=ColumnsConfig(reporter=("2025",)))
+    cfg = config(columns=dataclasses.replace(WITHOUT_OPTIONAL, reporter=("2025",)))
     headers: tuple[Cell, ...] = (REPORTED, 2025, NAMED, SUBJECT, OUTCOME, EXPUNGE_ON, True)
     assert find_columns(headers, cfg).reporter == (1,)
 
@@ -431,9 +448,9 @@ def test_banned_record_without_a_ban_until_column_needs_attention() -> None:
         {REPORTED: "2025-01-01", OUTCOME: "Banned"},
         headers=tuple(h for h in HEADERS if h != BAN_UNTIL),
     )
-    (rec,) = read(sheet)
+    (rec,) = read(sheet, config(columns=ColumnsConfig(ban_until="")))
     assert rec.problems == (
-        Problem(2, BAN_UNTIL, 'a banned record needs a ban end date or "permanent"'),
+        Problem(2, "columns.ban_until", 'a banned record needs a ban end date or "permanent"'),
     )
 
 
@@ -477,9 +494,10 @@ def test_override_cell() -> None:
     assert records[4].problems == (Problem(6, OVERRIDE, 'not a date or "keep"'),)
 
 
-def test_override_column_absent_means_no_override() -> None:
+def test_override_column_configured_as_empty_means_no_override() -> None:
     headers = tuple(h for h in HEADERS if h != OVERRIDE)
-    (rec,) = read(table({REPORTED: "2025-01-01", OUTCOME: "Resolved"}, headers=headers))
+    cfg = config(columns=ColumnsConfig(override=""))
+    (rec,) = read(table({REPORTED: "2025-01-01", OUTCOME: "Resolved"}, headers=headers), cfg)
     assert rec.override is None
 
 
@@ -667,7 +685,7 @@ def test_text_dates_are_parsed_once_per_distinct_text(monkeypatch: pytest.Monkey
 def test_changed_columns_config_is_used() -> None:
     cfg = config(
         columns=dataclasses.replace(
-            ColumnsConfig(), outcome="Banned or flagged", reporter=("Reporter", "CoC person")
+            WITHOUT_OPTIONAL, outcome="Banned or flagged", reporter=("Reporter", "CoC person")
         )
     )
     headers = (REPORTED, "CoC person", REPORTER, NAMED, SUBJECT, "Banned or flagged", EXPUNGE_ON)
