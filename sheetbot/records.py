@@ -888,8 +888,8 @@ class _Reader:
         found_problems = [no_problems] * count
         for position, listed in problems.items():
             found_problems[position] = tuple(listed)
-        # Rows of white space only are skipped too. Such a row has an empty reported cell, so
-        # only those rows are looked at whole.
+        # Rows of white space or unticked checkboxes only are skipped too: such a row has an
+        # empty reported cell, so only those rows are looked at whole.
         blank = [p for p in empty_reported if _is_blank(rows[p])]
         live: list[bool] | None = None
         if blank:
@@ -957,8 +957,9 @@ def read_records(
 
 
 def _is_blank(cells: tuple[Cell, ...]) -> bool:
-    """Every cell None or a text of white space only."""
+    """Every cell None, a text of white space only, or FALSE: an unticked checkbox, as a
+    checkbox column filled down past the records leaves in rows nobody has used."""
     for cell in cells:
-        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+        if cell is not None and cell is not False and (not isinstance(cell, str) or cell.strip()):
             return False
     return True

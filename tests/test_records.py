@@ -923,6 +923,20 @@ def test_empty_rows_anywhere_are_skipped_and_rows_keep_their_numbers() -> None:
     assert read(table((), (" ",))) == ()
 
 
+def test_rows_of_unticked_checkboxes_only_are_skipped() -> None:
+    """A checkbox column filled down past the records leaves FALSE in rows nobody has used:
+    they are empty rows, not hundreds of records needing attention. A ticked box is not."""
+    sheet = table(
+        {REPORTED: "2025-01-01", OUTCOME: "Resolved", SUMMARY: True},
+        {SUMMARY: False},
+        {SUMMARY: False, NAMED: " "},
+        {SUMMARY: True},
+    )
+    records = read(sheet)
+    assert [r.row for r in records] == [2, 5]
+    assert records[1].problems == (Problem(5, REPORTED, "empty"),)
+
+
 def test_records_read_as_columns_are_the_records_one_by_one() -> None:
     sheet = table(
         {REPORTED: "2025-01-01", OUTCOME: "Resolved", NAMED: "jo@mail.test"},
