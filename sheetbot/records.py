@@ -13,6 +13,7 @@ import gc
 import math
 import operator
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -519,16 +520,32 @@ _MAILTO = "mailto:"
 _ALNUM = re.compile(r"[^\W_]")  # exactly the characters of ``str.isalnum`` (\w less "_")
 
 
+# Characters nobody sees (zero-width spaces and joiners, a soft hyphen, a byte order mark),
+# which a copy from a web page or a chat leaves in text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _canonical(text: str) -> str:
+    """``text`` case-folded; beyond ASCII, also without invisible characters and in Unicode's
+    compatibility form (NFKC). Why: "José" typed with a combining accent, "ｊｏ" in full-width
+    letters or an address with a zero-width space in it must link to the spelling the next
+    record uses, or a repeat offence is missed and the earlier record blanked too early."""
+    if text.isascii():
+        return text.casefold()
+    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+
+
 def normalise_identifier(text: str) -> str:
     """One identifier of a person, normalised so that spellings of the same address match.
 
-    Case-folded and trimmed; ``mailto:``, a URL scheme (``https://``), a leading ``www.``,
-    trailing ``/`` and a leading ``@`` of a handle are removed. ``"Mailto:Jo@Mail.Test"``,
-    ``"https://www.example.org/jo/"`` → ``"jo@mail.test"``, ``"example.org/jo"``.
+    Case-folded (``_canonical``) and trimmed; ``mailto:``, a URL scheme (``https://``), a
+    leading ``www.``, trailing ``/`` and a leading ``@`` of a handle are removed.
+    ``"Mailto:Jo@Mail.Test"``, ``"https://www.example.org/jo/"`` → ``"jo@mail.test"``,
+    ``"example.org/jo"``.
     An identifier without a letter or digit (``-``, ``?``) is a placeholder, not a person:
     it normalises to "" and is dropped.
     """
-    value = text.casefold().strip()
+    value = _canonical(text).strip()
     if value.startswith(_MAILTO):
         value = value[len(_MAILTO) :].strip()
     if "://" in value:  # a quick test first: the scheme's regex costs more (SPEC 6)
@@ -545,6 +562,7 @@ def normalise_identifier(text: str) -> str:
 
 def split_identifiers(text: str) -> set[str]:
     """A subject cell → its normalised identifiers (split on commas, semicolons, line breaks)."""
+    text = _canonical(text)  # first: a full-width comma is a comma
     if not _SPLIT.search(text):  # one identifier (most cells): no split (SPEC 6)
         identifier = normalise_identifier(text)
         return {identifier} if identifier else set()
@@ -769,7 +787,8 @@ class _Reader:
         dead = self._expunged_values(new)
         cache.update(dict.fromkeys(dead, _EXPUNGED))
         new.difference_update(dead)
-        texts = [value for value in new if type(value) is str]
+        # ASCII only: other texts have more to normalise (``_canonical``), as ``identifiers``.
+        texts = [value for value in new if type(value) is str and value.isascii()]
         # Most cells are one plain identifier: see ``_PLAIN_IDENTIFIER`` for its normal form.
         # Step by step over all the texts, each step a ``map`` (in C): 30,000 distinct subject
         # texts in a large sheet (SPEC 6).

@@ -612,6 +612,37 @@ def test_multi_person_cells() -> None:
     }
 
 
+def test_spellings_that_look_the_same_link() -> None:
+    """A name typed with a combining accent (as macOS may), in full-width letters, or an
+    address copied with a zero-width space or a soft hyphen in it, is the spelling the next
+    record uses: otherwise the two records are two people, the repeat offence is missed and
+    the earlier record blanked too early."""
+    same = {
+        "jos\u00e9@mail.test": [
+            "jose\u0301@mail.test",  # e + combining acute
+            "JOS\u00c9@MAIL.TEST",
+            "jos\u200b\u00e9@mail.test",
+            "\uff4a\uff4f\uff53\u00e9\uff20mail.test",  # full-width letters and @
+            "jo\u00adsé@mail.test",
+        ],
+        "jo@mail.test": ["jo@mail.test\u200b", "\ufeffjo@mail.test", "\u200bmailto:jo@mail.test"],
+    }
+    for normal, spellings in same.items():
+        for spelling in spellings:
+            assert split_identifiers(spelling) == {normal}, spelling
+    assert split_identifiers("a@mail.test\uff0cb@mail.test") == {"a@mail.test", "b@mail.test"}
+    assert split_identifiers("\u200b") == set()
+    records = read(
+        table(
+            *(
+                {REPORTED: "2025-01-01", OUTCOME: "Resolved", SUBJECT: s}
+                for s in same["jo@mail.test"]
+            )
+        )
+    )
+    assert {r.identifiers for r in records} == {frozenset({"jo@mail.test"})}
+
+
 def test_placeholder_identifiers_are_dropped() -> None:
     assert split_identifiers("-, ?, /, mailto:, https://, @") == set()
     assert normalise_identifier("--") == ""
@@ -780,6 +811,10 @@ _TRICKY_SUBJECTS: list[Cell] = [
     "x///",
     "١٢٣",
     "Ⅻ",
+    "jose\u0301@mail.test",
+    "\u200bjo@mail.test",
+    "\uff4a\uff4f@mail.test, kim@mail.test",
+    "Jo\u00ad@mail.test",
     "Expunged",
     "Mailto:Expunged",
     "https://expunged/",
