@@ -428,8 +428,8 @@ def test_missing_records_tab(served: tuple[FakeGoogle, str], tmp_path: Path) -> 
     code, out = run_check(config(tmp_path, root, spreadsheet='records_tab = "Incidents"\n'))
     assert code == 1
     assert lines(out)[4:6] == [
-        "fail  headers: spreadsheet.records_tab: no tab 'Incidents' in the spreadsheet "
-        "(its tabs: 'Records')",
+        "fail  headers: spreadsheet.records_tab: no tab 'Incidents' in the spreadsheet; it has "
+        "1 tab of another name (names must match exactly)",
         "      fix: set spreadsheet.records_tab to the tab of the records",
     ]
 

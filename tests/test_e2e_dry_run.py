@@ -132,15 +132,18 @@ def test_spreadsheet_not_shared_with_the_bot_says_so(
     )
 
 
-def test_missing_records_tab_names_the_tabs(served: tuple[FakeGoogle, str], tmp_path: Path) -> None:
+def test_missing_records_tab_counts_the_tabs_never_names_them(
+    served: tuple[FakeGoogle, str], tmp_path: Path
+) -> None:
+    """A tab's name is the committee's free text, and could name a person."""
     fake, root = served
-    fake.add_spreadsheet("1SheetWithOtherTabs", tabs={"Incidents": [["x"]]})
+    fake.add_spreadsheet("1SheetWithOtherTabs", tabs={"Incidents": [["x"]], "Jo Subject": [["x"]]})
     config = write_config(tmp_path, root, sheet_id="1SheetWithOtherTabs")
     code, _out, err = run_cli("run", "--config", str(config), "--dry-run")
     assert code == EXIT_ERROR
     assert err == (
-        "sheetbot: error: spreadsheet.records_tab: no tab 'Records' in the spreadsheet "
-        "(its tabs: 'Incidents')\n"
+        "sheetbot: error: spreadsheet.records_tab: no tab 'Records' in the spreadsheet; it has "
+        "2 tabs of other names (names must match exactly)\n"
     )
 
 

@@ -82,10 +82,13 @@ class SheetAdapter:
         meta = self.metadata()
         tabs = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
         if records_tab not in tabs:
-            known = ", ".join(repr(t) for t in tabs) or "none"
+            # The other tabs are counted, never named: a committee may name a tab after a case.
+            others = (
+                "1 tab of another name" if len(tabs) == 1 else f"{len(tabs)} tabs of other names"
+            )
             raise SheetError(
-                f"spreadsheet.records_tab: no tab {records_tab!r} in the spreadsheet "
-                f"(its tabs: {known})"
+                f"spreadsheet.records_tab: no tab {records_tab!r} in the spreadsheet; it has "
+                f"{others} (names must match exactly)"
             )
         ranges = [a1_tab(records_tab)]
         with_roster = bool(roster_tab) and roster_tab in tabs
