@@ -201,10 +201,6 @@ class _Doctor:
                 "service-account key file, or run where Application Default Credentials exist "
                 "(a Google Cloud service account, or `gcloud auth application-default login`)"
             )
-        if env and not explicit and not Path(env).exists():
-            # google.auth's own message would be replaced by "set ... GOOGLE_APPLICATION_..."
-            message = f"GOOGLE_APPLICATION_CREDENTIALS: key file not found: {env}"
-            return CheckResult(name, "fail", message, fix=fix)
         drive = DRIVE_SCOPE if config.access else DRIVE_METADATA_SCOPE
         try:
             self.creds = load_credentials(explicit, [SHEETS_SCOPE, drive], self.root)

@@ -123,6 +123,23 @@ def test_missing_key_file_is_a_config_error(tmp_path: Path) -> None:
     assert err == "sheetbot: error: google.credentials: key file not found: /nowhere/key.json\n"
 
 
+@pytest.mark.parametrize("kind", ["missing", "not a key"])
+def test_bad_key_file_named_by_the_environment_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """GOOGLE_APPLICATION_CREDENTIALS is set, to a file that is missing or is no key: the
+    message names the variable and the file, not "set GOOGLE_APPLICATION_CREDENTIALS"."""
+    path = tmp_path / "key.json"
+    if kind == "not a key":
+        path.write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    code, out, err = run_cli(config, "--dry-run")
+    reason = "key file not found" if kind == "missing" else "not a credentials file"
+    assert (code, out) == (EXIT_ERROR, "")
+    assert err == f"sheetbot: error: GOOGLE_APPLICATION_CREDENTIALS: {reason}: {path}\n"
+
+
 def test_key_file_path_naming_a_directory_names_the_key(tmp_path: Path) -> None:
     config = config_with_key(tmp_path, "http://127.0.0.1:9", tmp_path)
     code, out, err = run_cli(config, "--dry-run")

@@ -189,6 +189,10 @@ def load_credentials(
     try:
         creds, _project = google.auth.default(scopes=scopes)
     except DefaultCredentialsError:
+        env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "")
+        if env:  # set, so "set it" would send the operator after the wrong fault
+            reason = "key file not found" if not os.path.exists(env) else "not a credentials file"
+            raise ConfigError(f"GOOGLE_APPLICATION_CREDENTIALS: {reason}: {env}") from None
         raise ConfigError(
             "no Google credentials: set google.credentials to a service-account key file, "
             "or GOOGLE_APPLICATION_CREDENTIALS, or run where Application Default Credentials exist"
