@@ -140,6 +140,24 @@ def test_bad_key_file_named_by_the_environment_is_named(
     assert err == f"sheetbot: error: GOOGLE_APPLICATION_CREDENTIALS: {reason}: {path}\n"
 
 
+@pytest.mark.parametrize("where", ["environment", "config"])
+def test_bad_api_root_names_where_it_was_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The environment wins over the config file: the message names the one that was read."""
+    if where == "environment":
+        monkeypatch.setenv("SHEETBOT_GOOGLE_API_ROOT", "127.0.0.1:8765")
+        config = write_config(tmp_path, "http://127.0.0.1:9")
+        source = "SHEETBOT_GOOGLE_API_ROOT"
+    else:
+        monkeypatch.delenv("SHEETBOT_GOOGLE_API_ROOT", raising=False)
+        config = write_config(tmp_path, "127.0.0.1:8765")
+        source = "google.api_root"
+    code, out, err = run_cli(config, "--dry-run")
+    assert (code, out) == (EXIT_ERROR, "")
+    assert err == (f"sheetbot: error: {source}: expected http://HOST:PORT, got '127.0.0.1:8765'\n")
+
+
 def test_key_file_path_naming_a_directory_names_the_key(tmp_path: Path) -> None:
     config = config_with_key(tmp_path, "http://127.0.0.1:9", tmp_path)
     code, out, err = run_cli(config, "--dry-run")

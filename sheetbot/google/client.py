@@ -138,9 +138,10 @@ def _retry(policy: RetryPolicy) -> Retry:
 
 def api_root_from(configured: str) -> str:
     """The emulator root: the environment wins over the config file; "" = Google itself."""
-    root = os.environ.get(API_ROOT_ENV, "").strip() or configured.strip()
+    env = os.environ.get(API_ROOT_ENV, "").strip()
+    root, source = (env, API_ROOT_ENV) if env else (configured.strip(), "google.api_root")
     if root and not root.startswith(("http://", "https://")):
-        raise ConfigError(f"google.api_root: expected http://HOST:PORT, got {root!r}")
+        raise ConfigError(f"{source}: expected http://HOST:PORT, got {root!r}")
     return root.rstrip("/")
 
 
