@@ -100,8 +100,17 @@ def _change_lines(change: RowChange, decision: Decision) -> list[str]:
             f"{_head(symbol, decision)}{change.action.value}: {decision.rule}",
             f"{'':14}blanks {_columns(blanked)}",
         ]
-    target = _expunge_on(decision.expunge_on)
-    return [f"{_head(symbol, decision)}expunge on {target}: {decision.rule}"]
+    return [f"{_head(symbol, decision)}{_date_written(decision.expunge_on)}: {decision.rule}"]
+
+
+def _date_written(target: ExpungeOn) -> str:
+    """What a date write says: "expunge on 2027-03-24", "never expunged", "expunge date
+    pending" (not "expunge on never")."""
+    if target == "never":
+        return "never expunged"
+    if target == "pending":
+        return "expunge date pending"
+    return f"expunge on {_expunge_on(target)}"
 
 
 def render_text(report: RunReport) -> str:
