@@ -1,4 +1,4 @@
-"""Exit codes and the report's truth when a run partly fails (review of the output paths)."""
+"""Exit codes and the report's truth when a run partly fails."""
 
 from __future__ import annotations
 
