@@ -14,6 +14,7 @@ from sheetbot import config
 from sheetbot.cli import EXIT_ERROR, main
 from sheetbot.config import Duration, Member, load, parse_duration
 from sheetbot.errors import ConfigError
+from sheetbot.run import today
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "SPEC.md"
@@ -280,3 +281,14 @@ def test_member_terms_of_office_are_inclusive() -> None:
     assert member.active_on(dt.date(2025, 1, 1))
     assert member.active_on(dt.date(2025, 12, 31))
     assert not member.active_on(dt.date(2026, 1, 1))
+
+
+SHEET = "1DemoCoCIncidentRecords-sheetbot"
+
+
+def test_as_of_defaults_to_today_in_the_configured_time_zone() -> None:
+    """SPEC 2: "today" is the date in ``spreadsheet.timezone``, not the machine's. Kiritimati
+    (UTC+14) and Pago Pago (UTC-11) are 25 hours apart: their dates always differ."""
+    east = config.from_mapping({"spreadsheet": {"id": SHEET, "timezone": "Pacific/Kiritimati"}})
+    west = config.from_mapping({"spreadsheet": {"id": SHEET, "timezone": "Pacific/Pago_Pago"}})
+    assert (today(east) - today(west)).days in (1, 2)

@@ -78,3 +78,34 @@ def test_an_answer_that_is_not_json_is_a_google_error() -> None:
         with pytest.raises(GoogleError) as caught:
             client.request("get", client.sheets_url("s"))
     assert "not JSON" in str(caught.value)
+
+
+@pytest.mark.parametrize(("asked", "waited"), [("2", 2.0), ("3600", 32.0)])
+def test_retry_after_is_honoured_and_capped(
+    monkeypatch: pytest.MonkeyPatch, asked: str, waited: float
+) -> None:
+    """SPEC 5: a 429 is retried after the seconds Google asks for, never longer than the
+    policy's cap (``max_wait``, 32 s by default): a run fails within a known time."""
+    sleeps: list[float] = []
+    monkeypatch.setattr("urllib3.util.retry.time.sleep", sleeps.append)
+    fake = FakeGoogle()
+    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
+    fake.fail_next(path_contains="/values/", status=429, headers={"Retry-After": asked})
+    with serve(fake) as root:
+        client = GoogleClient(credentials=None, api_root=root)  # the default policy
+        body = client.request("get", client.sheets_url("s/values/A1"))
+    assert body["values"] == [["a"]]
+    assert sleeps == [waited]
+
+
+def test_emulator_mode_sends_no_token() -> None:
+    """SPEC 5: with an API root and no credentials configured, requests carry no token."""
+    fake = FakeGoogle()
+    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
+    with serve(fake) as root:
+        client = GoogleClient(credentials=None, api_root=root)
+        client.request("get", client.sheets_url("s"))
+    [request] = fake.requests
+    names = {name.lower() for name in request.headers}
+    assert "user-agent" in names  # the fake records the headers sent
+    assert "authorization" not in names
