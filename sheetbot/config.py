@@ -260,6 +260,11 @@ def spreadsheet_key(value: str) -> str:
     """The key from a bare key or a full ``https://docs.google.com/spreadsheets/d/KEY/...`` URL."""
     text = value.strip()
     match = _SPREADSHEET_URL.search(text)
+    if match and match.group(1) == "e" and "/d/e/" in text:  # "Publish to web": no key in it
+        raise ValueError(
+            "a published link (.../spreadsheets/d/e/...) does not name the spreadsheet: use "
+            "the address of the spreadsheet itself (.../spreadsheets/d/KEY/edit)"
+        )
     if match:
         return match.group(1)
     if _SPREADSHEET_KEY.match(text):

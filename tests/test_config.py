@@ -66,6 +66,18 @@ def test_spreadsheet_id_may_be_a_full_url(tmp_path: Path) -> None:
     assert cfg.spreadsheet.id == "1AbCdEfGhIjKlMnOp_x-y"
 
 
+def test_published_link_is_refused_not_read_as_the_key_e(tmp_path: Path) -> None:
+    """A "Publish to web" link (.../d/e/2PACX.../pubhtml) names no spreadsheet: its "e" is not
+    a key. The message says which address to use."""
+    url = "https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnop/pubhtml"
+    with pytest.raises(ConfigError) as raised:
+        load(write(tmp_path, f'[spreadsheet]\nid = "{url}"\n'))
+    assert str(raised.value).endswith(
+        "spreadsheet.id: a published link (.../spreadsheets/d/e/...) does not name the "
+        "spreadsheet: use the address of the spreadsheet itself (.../spreadsheets/d/KEY/edit)"
+    )
+
+
 def test_example_config_loads_and_documents_every_key() -> None:
     example = ROOT / "config.example.toml"
     cfg = load(example)
