@@ -42,6 +42,10 @@ class Unavailable(GoogleError):
         return self.status != 429
 
 
+class Rejected(GoogleError):
+    """Google refused this one request as it was sent (a 400, 409, ...): another may succeed."""
+
+
 class AccessDenied(GoogleError):
     """The bot's account may not open or change the spreadsheet."""
 

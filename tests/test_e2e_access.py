@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from click.testing import CliRunner
 
 from sheetbot import demo_sheet
+from sheetbot.access import AccessChange
 from sheetbot.cli import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, main
+from sheetbot.errors import AccessDenied, GoogleError, NotFound, Rejected, Unavailable
 from sheetbot.fake_google.core import FakeGoogle
+from sheetbot.google.drive import DriveAdapter
 from tests.conftest import AS_OF, write_config
 
 SHEET = "1AccessTestSpreadsheet"
@@ -343,6 +346,57 @@ def test_a_member_who_cannot_be_added_does_not_keep_a_removed_member_in(
     )
     assert "mallory@example.org" not in shared(fake)
     assert "bob@example.org" not in shared(fake)
+
+
+class _FailingDrive:
+    """A client whose first Drive request fails with ``error``; the rest succeed."""
+
+    def __init__(self, error: GoogleError) -> None:
+        self.error: GoogleError | None = error
+        self.sent = 0
+
+    def drive_url(self, path: str) -> str:
+        return f"https://www.googleapis.com/drive/v3/{path}"
+
+    def request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        self.sent += 1
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return {}
+
+
+CHANGES = (
+    AccessChange("add", "bob@example.org", "user", "commenter", email="bob@example.org"),
+    AccessChange("remove", "ma…@example.org", "user", "writer", permission_id="p1"),
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "stops"),
+    [
+        (Rejected("Drive POST request was rejected (400): Invalid request."), False),
+        (NotFound("Drive PATCH request found nothing (404): not found"), False),
+        (GoogleError("could not get an access token from Google: invalid_grant"), True),
+        (AccessDenied("Drive POST request was refused (403): rate limit"), True),
+        (Unavailable("Drive POST request failed after retries (503): busy", status=503), True),
+    ],
+    ids=["400", "404", "no-token", "403", "503"],
+)
+def test_only_a_change_rejected_for_itself_lets_the_others_through(
+    error: GoogleError, stops: bool
+) -> None:
+    """A 400 or 404 concerns that change alone: the removal after it is still sent. Any other
+    failure (no token, a refusal of the bot, Google out of reach) would fail the rest alike:
+    they are not sent."""
+    client = _FailingDrive(error)
+    applied = DriveAdapter(cast(Any, client), "1Sheet").apply(CHANGES)
+    assert applied.failed == (f"add of bob@example.org failed: {error}",)
+    assert (applied.stopped, client.sent, len(applied.done)) == (
+        stops,
+        1 if stops else 2,
+        0 if stops else 1,
+    )
 
 
 # A record due at once: its reporter is blanked by any run that is not refused.

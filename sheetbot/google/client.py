@@ -35,7 +35,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import Retry
 
-from sheetbot.errors import AccessDenied, ConfigError, GoogleError, NotFound, Unavailable
+from sheetbot.errors import (
+    AccessDenied,
+    ConfigError,
+    GoogleError,
+    NotFound,
+    Rejected,
+    Unavailable,
+)
 
 API_ROOT_ENV = "SHEETBOT_GOOGLE_API_ROOT"
 SHEETS_HOST = "https://sheets.googleapis.com"
@@ -311,7 +318,7 @@ def translate(response: requests.Response, method: str, url: str) -> GoogleError
         return Unavailable(
             f"{what} failed after retries ({status}): {message}", _retry_after(response), status
         )
-    return GoogleError(f"{what} was rejected ({status}): {message}")
+    return Rejected(f"{what} was rejected ({status}): {message}")
 
 
 class GoogleClient:

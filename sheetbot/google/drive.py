@@ -3,9 +3,9 @@
 Google does not support concurrent permission changes on one file, so changes are sent one
 after another, in the plan's order (adds, then updates, then removals). A change Google
 rejects for itself alone (a 400, say an address with no Google account; a 404) does not stop
-the others: one member who cannot be added must not keep a removed member's access. A
-refusal of the bot (401, 403: it may not share, or Drive's rate limit) or Google out of reach
-stops them: the rest would fail alike.
+the others: one member who cannot be added must not keep a removed member's access. Any
+other failure (a refusal of the bot: 401, 403, which includes Drive's rate limit; no access
+token; Google out of reach) stops them: the rest would fail alike.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sheetbot.access import AccessChange, DriveRole, Permission, PermissionType
-from sheetbot.errors import AccessDenied, GoogleError, NotFound, Unavailable
+from sheetbot.errors import GoogleError, NotFound, Rejected
 from sheetbot.google.client import GoogleClient
 
 PERMISSION_FIELDS = (
@@ -86,7 +86,7 @@ class DriveAdapter:
                 self._one(change, message)
             except GoogleError as exc:
                 failed.append(f"{change.kind} of {change.who} failed: {exc}")
-                if isinstance(exc, AccessDenied | Unavailable):
+                if not isinstance(exc, Rejected | NotFound):  # not this change's alone
                     return AccessApplied(tuple(done), tuple(failed), stopped=True)
                 continue
             done.append(change)
