@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sheetbot.config import ROLES, AccessConfig, Member, Role, normalise_header, valid_email
-from sheetbot.table import Cell, Table, serial_to_date
+from sheetbot.table import FIRST_DAY, Cell, Table, serial_to_date
 
 PermissionType = Literal["user", "group", "domain", "anyone"]
 DriveRole = Literal["owner", "organizer", "fileOrganizer", "writer", "commenter", "reader"]
@@ -157,17 +157,23 @@ def _blank(value: Cell) -> bool:
 
 
 def _tab_date(value: Cell) -> dt.date | None:
-    """A Sheets serial number or ISO ``YYYY-MM-DD`` text; raises ValueError otherwise."""
+    """A Sheets serial number or ISO ``YYYY-MM-DD`` text, from ``FIRST_DAY`` (2000-01-01) on:
+    a year typed as a number (2027 is 1905) would start a member's term long ago. Raises
+    ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError("a boolean is not a date")
     if isinstance(value, int | float):
         try:
-            return serial_to_date(value)
+            day = serial_to_date(value)
         except (OverflowError, ValueError):
             raise ValueError("serial number out of range") from None
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip())
-    raise ValueError("not a date")
+    elif isinstance(value, str):
+        day = dt.date.fromisoformat(value.strip())
+    else:
+        raise ValueError("not a date")
+    if day < FIRST_DAY:
+        raise ValueError("a date before 2000")
+    return day
 
 
 def roster_from_tab(table: Table) -> tuple[tuple[Member, ...], tuple[str, ...]]:

@@ -28,7 +28,14 @@ from dateutil import parser as date_parser
 
 from sheetbot.config import Config, DateOrder, column_roles, normalise_header
 from sheetbot.errors import SheetError
-from sheetbot.table import SERIAL_EPOCH, Cell, Table, date_to_serial, serial_to_date
+from sheetbot.table import (
+    FIRST_DAY,
+    SERIAL_EPOCH,
+    Cell,
+    Table,
+    date_to_serial,
+    serial_to_date,
+)
 
 
 class Outcome(StrEnum):
@@ -387,11 +394,6 @@ _MONTH_NUMBERS = {
 _YEAR_FIRST_TEXT = re.compile(r"^\d{4}(?:[-/. ]|\d{4}(?:$|\D))")
 _MAX_SERIAL = date_to_serial(dt.date.max)
 _SERIAL_EPOCH_ORDINAL = SERIAL_EPOCH.toordinal()  # serial n is date.fromordinal(this + n)
-# The first date read as a date: earlier ones are slips, not the dates of a Code of Conduct
-# committee's records. A number typed into a date column (the year "2025" is serial 2025,
-# 17 July 1905; the day "4" is 3 January 1900) or a digit left out of a text ("3/4/202") would
-# otherwise be a date long past, and blank its record at once.
-FIRST_DAY = dt.date(2000, 1, 1)
 _FIRST_SERIAL = date_to_serial(FIRST_DAY)
 # A number of four digits standing alone, but a time zone's offset (``-0800``, ``+0530``): in a
 # text date it can only be its year. dateutil reads a second one as a time of day, and then a day

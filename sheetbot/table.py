@@ -12,6 +12,12 @@ from dataclasses import dataclass
 Cell = str | int | float | bool | None
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)
+# The first date read as a date, in the records and in the roster: earlier ones are slips, not
+# the dates of a Code of Conduct committee. A number typed into a date column (the year "2025"
+# is serial 2025, 17 July 1905; the day "4" is 3 January 1900) or a digit left out of a text
+# ("3/4/202") would otherwise be a date long past: a record blanked at once, a member's term
+# begun long ago.
+FIRST_DAY = dt.date(2000, 1, 1)
 
 
 def serial_to_date(serial: float) -> dt.date:

@@ -576,6 +576,7 @@ def test_roster_tab_reports_bad_rows_by_row_without_their_values() -> None:
         [values[5], None, "2025-06-01", "2025-01-01"],
         ["e@example.org", None, True, 1e308],
         ["GOOD@example.org"],
+        ["f@example.org", None, 2027, "1999-12-31"],  # a year typed as a number is 1905
         header_row=2,
     )
     members, problems = roster_from_tab(table)
@@ -591,6 +592,8 @@ def test_roster_tab_reports_bad_rows_by_row_without_their_values() -> None:
         'roster tab row 10: "From" is not a date (use 2025-01-31)',
         'roster tab row 10: "Until" is not a date (use 2025-01-31)',
         'roster tab row 11: "Email" is the same address as row 3',
+        'roster tab row 12: "From" is not a date (use 2025-01-31)',
+        'roster tab row 12: "Until" is not a date (use 2025-01-31)',
     )
     for value in values:
         assert all(value not in p for p in problems)
