@@ -148,9 +148,17 @@ def row_writes(
 
 
 def identity_columns(columns: ColumnMap, writes: Iterable[CellWrite]) -> tuple[int, ...]:
-    """The columns the bot reads to decide (reported, outcome, ban end, override, personal
-    data) that ``writes`` leave alone: what tells the record from another after the write."""
-    read = (columns.reported, columns.outcome, columns.ban_until, columns.override, *columns.pii)
+    """The columns the bot reads to decide (reported, outcome, ban end, override, the date
+    already written, personal data) that ``writes`` leave alone: what tells the record from
+    another after the write."""
+    read = (
+        columns.reported,
+        columns.outcome,
+        columns.ban_until,
+        columns.override,
+        columns.expunge_on,
+        *columns.pii,
+    )
     written = {w.column for w in writes}
     return tuple(sorted({c for c in read if c is not None and c not in written}))
 

@@ -100,6 +100,10 @@ def test_identity_is_every_cell_read_to_decide_that_the_change_leaves_alone() ->
     date = [CellWrite(HEADERS.index(EXPUNGE_ON), EXPUNGE_ON, AS_OF)]
     assert plan_mod.identity_columns(COLUMNS, blank + date) == tuple(sorted(read))
     assert plan_mod.identity_columns(COLUMNS, date) == tuple(sorted(read + pii))
+    # the date already written is read too (a floor): compared when the change leaves it
+    assert plan_mod.identity_columns(COLUMNS, blank) == tuple(
+        sorted([*read, HEADERS.index(EXPUNGE_ON)])
+    )
 
 
 def _change(row: int, action: Action, person: int | None = None) -> RowChange:
