@@ -271,12 +271,12 @@ def check(config_path: Path | None, as_of: dt.date | None, fmt: str) -> None:
     """
     from sheetbot import check as check_mod
 
+    render = check_mod.render_json if fmt == "json" else check_mod.render_text
     try:
         report = check_mod.run_checks(config_path, as_of=as_of)
+        click.echo(render(report), nl=False)
     except SheetbotError as exc:
         fail(str(exc))
     except Exception as exc:  # the last line of defence against leaking a cell's value
         internal_error(exc)
-    render = check_mod.render_json if fmt == "json" else check_mod.render_text
-    click.echo(render(report), nl=False)
     sys.exit(report.exit_code)

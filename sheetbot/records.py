@@ -969,8 +969,8 @@ def read_records(
     """One Record per non-empty row, in sheet order, as columns (``Records``); fully empty
     rows are skipped.
 
-    A row is fully empty when every cell is empty or white space (Sheets omits trailing
-    empty cells, so short rows are normal).
+    A row is fully empty when every cell is empty, white space or an unticked checkbox
+    (Sheets omits trailing empty cells, so short rows are normal).
     """
     reader = _Reader(columns, config, date_order)
     with cyclic_gc_paused():

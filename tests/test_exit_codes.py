@@ -175,3 +175,18 @@ def test_a_bug_in_the_demo_names_its_type_never_its_message(
     assert result.exit_code == EXIT_ERROR
     assert result.stderr.startswith("sheetbot: error: internal error (ValueError at ")
     assert LEAK not in result.stdout + result.stderr
+
+
+def test_a_bug_while_printing_the_check_names_its_type_never_its_message(
+    demo_fake: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetbot import check
+
+    _fake, root = demo_fake
+    monkeypatch.setattr(check, "render_text", _raise)
+    config = str(write_config(tmp_path, root))
+    result = CliRunner().invoke(main, ["check", "--config", config, "--as-of", AS_OF.isoformat()])
+    assert isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith("sheetbot: error: internal error (ValueError at ")
+    assert LEAK not in result.stdout + result.stderr
