@@ -10,10 +10,10 @@ exported with ``git archive`` and imported under another name (``sheetbot_base``
     .venv/bin/python benchmarks/compare.py HEAD~1                 # 100,000 rows, 9 rounds
     .venv/bin/python benchmarks/compare.py 27d3fab --rows 10000 --rounds 15
 
-The sheet is ``bench_run.py``'s (same seed and backlog). Both plans are checked to write the
-same cells, with the same actions, before anything is timed. Output: one line per round,
-then the best of each and the median ratio (this checkout ÷ the other commit). Only timings
-and counts are printed, never a cell.
+The sheet is ``bench_run.py``'s (same seed and backlog). Both plans are checked to decide the
+same (every date, action and rule text) and to write the same cells, before anything is
+timed. Output: one line per round, then the best of each and the median ratio (this
+checkout ÷ the other commit). Only timings and counts are printed, never a cell.
 """
 
 from __future__ import annotations
@@ -80,13 +80,25 @@ def converted(value: Any, table_module: ModuleType) -> Any:
 
 
 def outline(plan: Any) -> tuple[object, ...]:
-    """What a plan does, in plain values: each action's count, each row's writes."""
-    actions = sorted(str(d.action) for d in plan.decisions)
+    """What a plan does and says, in plain values: every decision (its date, action, rule
+    text, holds, extension and person), and each row's writes and rule text."""
+    decisions = [
+        (
+            d.record.row,
+            str(d.expunge_on),
+            str(d.action),
+            d.rule,
+            tuple(d.held_by),
+            d.extended_by,
+            d.person,
+        )
+        for d in plan.decisions
+    ]
     writes = [
-        (c.row, str(c.action), tuple((w.column, str(w.value)) for w in c.writes))
+        (c.row, str(c.action), c.rule, tuple((w.column, str(w.value)) for w in c.writes))
         for c in plan.changes
     ]
-    return tuple(actions), tuple(writes), tuple(plan.deferred)
+    return tuple(decisions), tuple(writes), tuple(plan.deferred)
 
 
 def timed(func: Callable[[], Any]) -> float:
@@ -118,9 +130,9 @@ def main(argv: list[str] | None = None) -> int:
             return base_run.plan_snapshot(base_snapshot, base_cfg, AS_OF, allow_mass_expunge=True)
 
         if outline(this()) != outline(other()):
-            print(f"the plans differ: this checkout and {args.ref} write different cells")
+            print(f"the plans differ: this checkout and {args.ref} decide or write differently")
             return 1
-        print(f"{args.rows:,} rows; the two plans write the same cells. Seconds per plan:")
+        print(f"{args.rows:,} rows; the two plans decide and write the same. Seconds per plan:")
         print(f"{'round':>5}  {'this':>7}  {args.ref:>12}  ratio")
         mine: list[float] = []
         theirs: list[float] = []
