@@ -40,6 +40,7 @@ from sheetbot.people import first_rows, person_indices
 from sheetbot.records import (
     VIOLATIONS,
     Columns,
+    Keep,
     Outcome,
     Permanent,
     Record,
@@ -170,18 +171,22 @@ def base_dates(records: Records, retention: RetentionConfig) -> tuple[list[Expun
     Computed once per distinct (outcome, start), then looked up: 100,000 records (SPEC 6)
     have some 15,000 distinct ones. Built column by column, the lookups in C, in one table per
     outcome keyed by the start (``_BaseDates``: a date keeps its hash, a tuple key would be
-    hashed at every lookup). Only the banned records (whose term starts elsewhere,
-    ``_term_start``) and the unreadable ones are visited alone.
+    hashed at every lookup). The rule text is the outcome's (``_base``), but for a permanent
+    ban. Only the banned records (whose term starts elsewhere, ``_term_start``) and the
+    unreadable ones are visited alone.
     """
     outcomes = records.outcome
     starts: list[dt.date | Permanent | None] = list(records.reported)
-    for index in positions(outcomes, Outcome.BANNED):
-        starts[index] = records.ban_end[index]  # a ban's term starts at its end
     terms = _terms(retention)
+    rule_of: dict[Outcome | None, str] = {None: _base(None, None, terms)[1]}
+    rule_of.update((outcome, rule) for outcome, (_, rule) in terms.items())
+    rules = list(map(rule_of.__getitem__, outcomes))
+    for index in positions(outcomes, Outcome.BANNED):
+        start = starts[index] = records.ban_end[index]  # a ban's term starts at its end
+        if start == "permanent":
+            rules[index] = _base(start, Outcome.BANNED, terms)[1]
     date_of = {outcome: _BaseDates(outcome, terms) for outcome in (*Outcome, None)}
     dates: list[ExpungeOn] = list(map(dict.__getitem__, map(date_of.__getitem__, outcomes), starts))
-    rule_of = {outcome: table.rules for outcome, table in date_of.items()}
-    rules = list(map(dict.__getitem__, map(rule_of.__getitem__, outcomes), starts))
     for index in compress(range(len(outcomes)), records.problems):
         dates[index] = None
         rules[index] = needs_attention_rule(records[index])
@@ -190,21 +195,19 @@ def base_dates(records: Records, retention: RetentionConfig) -> tuple[list[Expun
 
 class _BaseDates(dict[object, ExpungeOn]):
     """Start of the term → ``base_date`` of one outcome type, computed at the first lookup of
-    each start (``__missing__``), its rule text put in ``rules`` for the same start.
+    each start (``__missing__``).
 
-    A start of None (an unreadable record: a readable one has a start) gives None and no
-    rule; ``base_dates`` sets both from the record's problems.
+    A start of None (an unreadable record: a readable one has a start) gives None;
+    ``base_dates`` sets it and the rule from the record's problems.
     """
 
     def __init__(self, outcome: Outcome | None, terms: _Terms) -> None:
         super().__init__({None: None})
         self.outcome = outcome
         self.terms = terms
-        self.rules: dict[object, str] = {None: ""}
 
     def __missing__(self, start: dt.date | Permanent) -> ExpungeOn:
-        date, self.rules[start] = _base(start, self.outcome, self.terms)
-        self[start] = date
+        date = self[start] = _base(start, self.outcome, self.terms)[0]
         return date
 
 
@@ -267,9 +270,15 @@ def written_date(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | 
     if floor is None:
         return computed, None
     assert isinstance(computed, dt.date)
-    return floor, (
+    return floor, floor_rule(computed)
+
+
+def floor_rule(alone: dt.date) -> str:
+    """The rule text of a record its floor keeps (``written_date``): ``alone``, the date the
+    policy gives without it."""
+    return (
         f"kept until the date already in the sheet (the policy alone gives "
-        f"{computed.isoformat()}; clear the cell or set an override to shorten it)"
+        f"{alone.isoformat()}; clear the cell or set an override to shorten it)"
     )
 
 
@@ -545,13 +554,23 @@ def overrides(record: Record, computed: ExpungeOn) -> tuple[ExpungeOn, str | Non
     or later); ``keep`` → "never". Returns the effective date and the rule text (None when
     no override applies). An override waits for an outcome: a pending record stays pending.
     """
-    if record.override is None or record.problems:
+    return _override(record.override, record.outcome, bool(record.problems), computed)
+
+
+def _override(
+    override: dt.date | Keep | None,
+    outcome: Outcome | None,
+    unreadable: bool,
+    computed: ExpungeOn,
+) -> tuple[ExpungeOn, str | None]:
+    """``overrides`` of a record of this override, outcome and readability."""
+    if override is None or unreadable:
         return computed, None
-    if record.outcome is None:
+    if outcome is None:
         return computed, "the override applies once an outcome is set"
-    if record.override == "keep":
+    if override == "keep":
         return "never", "override: keep"
-    return record.override, "override: date set by the committee"
+    return override, "override: date set by the committee"
 
 
 # --------------------------------------------------------------------------- 5. holds
@@ -699,16 +718,23 @@ def _decide(records: Records, retention: RetentionConfig, as_of: dt.date) -> Dec
 
     # The floor's rule text where it decides the date, after any extension the policy alone
     # gives (``repeat_offence`` left those records in ``floored``, with the date it gives).
+    # One text per date (thousands of records in a large sheet, a few hundred dates).
+    floor_rules: dict[dt.date, str] = {}
     for index, alone in floored.items():
-        floor_rule = written_date(records[index], alone)[1]
-        assert floor_rule is not None
-        rules[index] += "; " + floor_rule
+        assert _floor(records.written[index], bool(records.problems[index]), alone) is not None
+        text = floor_rules.get(alone)
+        if text is None:
+            text = floor_rules[alone] = floor_rule(alone)
+        rules[index] += "; " + text
     for index, (floor, alone) in retained.items():  # the floor is in effect there too
         rules[index] += "; " + retained_rule(floor, alone)
 
     # 4. overrides
-    for index in compress(range(count), map(operator.is_not, records.override, repeat(None))):
-        dates[index], override_rule = overrides(records[index], dates[index])
+    override, outcome, problems = records.override, records.outcome, records.problems
+    for index in compress(range(count), map(operator.is_not, override, repeat(None))):
+        dates[index], override_rule = _override(
+            override[index], outcome[index], bool(problems[index]), dates[index]
+        )
         if override_rule is not None:
             rules[index] += "; " + override_rule
 
