@@ -531,10 +531,16 @@ def _canonical(text: str) -> str:
     """``text`` case-folded; beyond ASCII, also without invisible characters and in Unicode's
     compatibility form (NFKC). Why: "José" typed with a combining accent, "ｊｏ" in full-width
     letters or an address with a zero-width space in it must link to the spelling the next
-    record uses, or a repeat offence is missed and the earlier record blanked too early."""
+    record uses, or a repeat offence is missed and the earlier record blanked too early.
+
+    NFKC again after the case-fold: folding can leave text that is not in that form ("ß"
+    becomes "ss", which then composes with an accent after it; "İ" becomes "i" and a dot that
+    may stand out of order before another mark), and a second reading must give the same.
+    """
     if text.isascii():
         return text.casefold()
-    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    folded = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    return unicodedata.normalize("NFKC", folded)
 
 
 def normalise_identifier(text: str) -> str:

@@ -643,6 +643,24 @@ def test_spellings_that_look_the_same_link() -> None:
     assert {r.identifiers for r in records} == {frozenset({"jo@mail.test"})}
 
 
+def test_spellings_read_the_same_once_or_twice() -> None:
+    """Case-folding can undo Unicode's normal form ("ß" folds to "ss", which an accent after
+    it then composes with): the identifier read from a cell and that identifier read again
+    are the same, so what links two records does not depend on how often a spelling was
+    normalised on the way."""
+    spellings = [
+        "stra\u00df\u0301e@mail.test",  # ß and a combining acute
+        "STRA\u1e9e\u0323E@MAIL.TEST",  # capital sharp s and a dot below
+        "\u0130\u0323pek@mail.test",  # capital I with a dot above, and a dot below
+        "\u1f82\u0301@mail.test",  # alpha with marks and a subscript iota, then an acute
+    ]
+    for spelling in spellings:
+        once = records_module._canonical(spelling)
+        assert records_module._canonical(once) == once, ascii(spelling)
+        assert split_identifiers(spelling) == {normalise_identifier(spelling)}, ascii(spelling)
+        assert split_identifiers(once) == split_identifiers(spelling), ascii(spelling)
+
+
 def test_placeholder_identifiers_are_dropped() -> None:
     assert split_identifiers("-, ?, /, mailto:, https://, @") == set()
     assert normalise_identifier("--") == ""
