@@ -25,11 +25,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 RUN python3 -m venv /opt/sheetbot
-# .dockerignore lets in only what the package needs (pyproject, README, sheetbot/).
+# .dockerignore lets in only what the package needs (pyproject, README, sheetbot/) and the
+# versions CI tested it with (constraints.txt).
 COPY . /src
-# Runtime dependencies only (no [test] extra); byte-compiled here, as the runtime
-# filesystem may be read-only.
-RUN /opt/sheetbot/bin/pip install /src \
+# Runtime dependencies only (no [test] extra), at the tested versions; byte-compiled here, as
+# the runtime filesystem may be read-only.
+RUN /opt/sheetbot/bin/pip install -c /src/constraints.txt /src \
  && /opt/sheetbot/bin/python -m compileall -q /opt/sheetbot/lib \
  && /opt/sheetbot/bin/sheetbot --version
 

@@ -14,6 +14,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from sheetbot import cli, config, demo
 from sheetbot.google import client as client_mod
@@ -70,6 +73,28 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert test_command.startswith(".venv/bin/ruff check .")
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_command in ci_lines, "`.ci/run` must run the README's test command word for word"
+
+
+def test_every_dependency_is_pinned_at_a_version_pyproject_accepts() -> None:
+    """constraints.txt pins each runtime and test dependency (``name==version``) at a version
+    pyproject.toml accepts, and every install (the README's setup, CI, the image) uses it."""
+    pins: dict[str, Version] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not name==version"
+            pins[canonicalize_name(name)] = Version(version)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for dependency in project["dependencies"] + project["optional-dependencies"]["test"]:
+        requirement = Requirement(dependency)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned is not None, f"{requirement.name} is not pinned in constraints.txt"
+        assert requirement.specifier.contains(pinned), f"{requirement.name}=={pinned}"
+    setup = fenced_blocks(section("Quick start"))[0]
+    assert "pip install -c constraints.txt -e '.[test]'" in setup
+    assert "-c constraints.txt -e '.[test]'" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -c /src/constraints.txt /src" in (ROOT / "Dockerfile").read_text("utf-8")
+    assert "!constraints.txt" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
 
 
 def test_readme_exit_codes_are_the_cli_constants() -> None:
