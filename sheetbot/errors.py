@@ -23,7 +23,8 @@ class GoogleError(SheetbotError):
 
 
 class Unavailable(GoogleError):
-    """Google was busy or unreachable (429, 5xx, no answer): trying again later may work.
+    """Google was busy or unreachable (429, 5xx, a rate limit's 403, no answer): trying again
+    later may work.
 
     ``retry_after``: the seconds Google asked to wait (``Retry-After``), when it said;
     ``status``: the HTTP status, None when no answer came.
@@ -38,8 +39,9 @@ class Unavailable(GoogleError):
 
     @property
     def maybe_applied(self) -> bool:
-        """Whether the request may have taken effect: a 429 means Google refused it unread."""
-        return self.status != 429
+        """Whether the request may have taken effect: a 429, or a 403 for a rate limit (the
+        only 403 that is ``Unavailable``), means Google refused it unread."""
+        return self.status not in (403, 429)
 
 
 class Rejected(GoogleError):

@@ -14,10 +14,12 @@ from sheetbot.access import AccessChange
 from sheetbot.cli import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, main
 from sheetbot.errors import AccessDenied, GoogleError, NotFound, Rejected, Unavailable
 from sheetbot.fake_google.core import FakeGoogle
+from sheetbot.google import client as client_mod
 from sheetbot.google.drive import DriveAdapter
 from tests.conftest import AS_OF, write_config
 
 SHEET = "1AccessTestSpreadsheet"
+FAST = client_mod.RetryPolicy(attempts=3, backoff=0.01, max_wait=0.05, timeout=5)
 HEADERS = list(demo_sheet.HEADERS)
 ROW = [AS_OF.replace(month=10), "", "", "", "x", "", "", "", "Resolved", "", AS_OF.replace(
     year=2027, month=12), "", ""]  # fmt: skip
@@ -325,6 +327,27 @@ def test_a_failing_permission_change_is_reported_not_swallowed(
         "Drive POST request was refused (403): The caller does not have permission"
     ]
     assert "mallory@example.org" in shared(fake)  # nothing after the failed change was sent
+
+
+def test_a_drive_rate_limit_is_waited_out_and_every_change_made(
+    served: tuple[FakeGoogle, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drive's "403: User rate limit exceeded" on a permission change is not a refusal: the
+    change is sent again after a backoff (never twice applied: the refused one was not), and
+    the stranger's access is still removed in the same run."""
+    monkeypatch.setattr(client_mod, "DEFAULT_RETRY", FAST)
+    fake, root = served
+    sheet_with(fake, [user("alice@example.org"), user("mallory@example.org")])
+    rate_limit = "userRateLimitExceeded"
+    fake.fail_next(method="POST", path_contains="/permissions", status=403, reason=rate_limit)
+    config = access_config(tmp_path, root, 'members = ["alice@example.org", "bob@example.org"]')
+    code, report, _err = run_cli(config)
+    assert code == EXIT_OK
+    assert report["warnings"] == []
+    assert shared(fake)["bob@example.org"] == "writer"
+    assert "mallory@example.org" not in shared(fake)
+    assert fake.notified == ["bob@example.org"]  # added (and told) once
+    assert len([w for w in drive_writes(fake) if w.startswith("POST")]) == 2  # refused, then made
 
 
 def test_a_member_who_cannot_be_added_does_not_keep_a_removed_member_in(

@@ -7,10 +7,11 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from sheetbot.errors import GoogleError, Unavailable
+from sheetbot.errors import AccessDenied, GoogleError, Unavailable
 from sheetbot.fake_google import FakeGoogle, serve
 from sheetbot.google.client import GoogleClient, RetryPolicy
 
@@ -109,3 +110,81 @@ def test_emulator_mode_sends_no_token() -> None:
     names = {name.lower() for name in request.headers}
     assert "user-agent" in names  # the fake records the headers sent
     assert "authorization" not in names
+
+
+def _sheet_failing(**fault: Any) -> FakeGoogle:
+    """A fake holding one small sheet, whose next matching request fails (``fail_next``)."""
+    fake = FakeGoogle()
+    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
+    fake.fail_next(**fault)
+    return fake
+
+
+def _rate_limited_client(fake: FakeGoogle, root: str) -> tuple[GoogleClient, list[float]]:
+    client = GoogleClient(credentials=None, api_root=root, retry=FAST)
+    sleeps: list[float] = []
+    client.http.sleep = sleeps.append
+    return client, sleeps
+
+
+def test_drive_rate_limit_403_is_retried_with_backoff_like_a_429() -> None:
+    """Drive answers its rate limits with "403: User rate limit exceeded" and asks for
+    exponential backoff: the request is sent again after each wait, and goes through."""
+    about = "/drive/v3/about"
+    fake = _sheet_failing(path_contains=about, status=403, reason="userRateLimitExceeded", times=2)
+    with serve(fake) as root:
+        client, sleeps = _rate_limited_client(fake, root)
+        body = client.request("get", client.drive_url("about?fields=user"))
+    assert "user" in body
+    assert [r.path for r in fake.requests] == ["/drive/v3/about"] * 3
+    assert sleeps == [0.01, 0.02]  # FAST's backoff, doubling
+
+
+def test_a_rate_limit_that_lasts_fails_as_unavailable_after_the_attempts() -> None:
+    about = "/drive/v3/about"
+    fake = _sheet_failing(path_contains=about, status=403, reason="rateLimitExceeded", times=10)
+    with serve(fake) as root:
+        client, sleeps = _rate_limited_client(fake, root)
+        with pytest.raises(Unavailable) as caught:
+            client.request("get", client.drive_url("about?fields=user"))
+    assert str(caught.value) == (
+        "Drive GET request failed after retries (403): Rate Limit Exceeded"
+    )
+    assert not caught.value.maybe_applied  # refused unread, as a 429
+    assert len(fake.requests) == FAST.attempts
+    assert len(sleeps) == FAST.attempts - 1
+
+
+def test_a_sheets_rate_limit_403_in_the_errorinfo_shape_is_retried() -> None:
+    fake = _sheet_failing(path_contains="/values/", status=403, reason="RATE_LIMIT_EXCEEDED")
+    with serve(fake) as root:
+        client, sleeps = _rate_limited_client(fake, root)
+        body = client.request("get", client.sheets_url("s/values/A1"))
+    assert body["values"] == [["a"]]
+    assert len(fake.requests) == 2
+    assert sleeps == [0.01]
+
+
+def test_a_403_that_is_no_rate_limit_is_a_refusal_not_retried() -> None:
+    fake = _sheet_failing(path_contains="/drive/v3/about", status=403)  # reason "forbidden"
+    with serve(fake) as root:
+        client, sleeps = _rate_limited_client(fake, root)
+        with pytest.raises(AccessDenied):
+            client.request("get", client.drive_url("about?fields=user"))
+    assert len(fake.requests) == 1
+    assert sleeps == []
+
+
+def test_the_checked_write_is_not_resent_after_a_rate_limit() -> None:
+    """As after a 429: ``SheetWriter`` checks the rows again before sending it again."""
+    fake = FakeGoogle()
+    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
+    path = "/values:batchUpdateByDataFilter"
+    fake.fail_next(path_contains=path, status=403, reason="RATE_LIMIT_EXCEEDED")
+    with serve(fake) as root:
+        client, sleeps = _rate_limited_client(fake, root)
+        with pytest.raises(Unavailable) as caught:
+            client.request("post", client.sheets_url("s" + path), json={"data": []})
+    assert not caught.value.maybe_applied
+    assert len(fake.requests) == 1
+    assert sleeps == []

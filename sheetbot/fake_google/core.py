@@ -64,6 +64,7 @@ class Fault:
     headers: dict[str, str]
     reset: bool
     apply: bool
+    reason: str | None = None  # Google's reason in the error body (``error_body``)
 
     def matches(self, record: RequestRecord) -> bool:
         if self.method and self.method.upper() != record.method:
@@ -348,15 +349,17 @@ class FakeGoogle:
         headers: dict[str, str] | None = None,
         reset: bool = False,
         apply: bool = False,
+        reason: str | None = None,
     ) -> None:
         """Make the next ``times`` matching requests fail: with ``status`` (Google's
-        error shape, plus ``headers`` such as ``{"Retry-After": "1"}``), or with a dropped
+        error shape, plus ``headers`` such as ``{"Retry-After": "1"}``, and ``reason`` such
+        as Drive's ``"userRateLimitExceeded"``, a 403 for a rate limit), or with a dropped
         connection (``reset``). ``apply=True`` first performs the request (the write
         takes effect) and then fails, as when a response is lost."""
+        fault = Fault(method, path_contains, status, times, dict(headers or {}), reset, apply)
+        fault.reason = reason
         with self.lock:
-            self._faults.append(
-                Fault(method, path_contains, status, times, dict(headers or {}), reset, apply)
-            )
+            self._faults.append(fault)
 
     def clear_faults(self) -> None:
         with self.lock:
@@ -463,7 +466,7 @@ class FakeGoogle:
             with self.lock:
                 self._exchanges.append(Exchange(record, 0, None))
             raise FakeConnectionReset(record.path)
-        body = error_body(record.api, fault.status)
+        body = error_body(record.api, fault.status, reason=fault.reason)
         with self.lock:
             self._exchanges.append(Exchange(record, fault.status, body))
         out = dict(JSON_HEADERS)

@@ -115,8 +115,31 @@ def drive_error_body(
     return {"error": {"code": status, "message": msg, "errors": [item]}}
 
 
-def error_body(api: str, status: int, message: str | None = None) -> dict[str, Any]:
-    """The generic error body for ``api`` ("sheets", "drive" or "token")."""
+# Drive's rate limits are 403s of the "usageLimits" domain ("403: User rate limit exceeded").
+RATE_LIMIT_MESSAGES = {
+    "userRateLimitExceeded": "User Rate Limit Exceeded",
+    "rateLimitExceeded": "Rate Limit Exceeded",
+}
+
+
+def error_body(
+    api: str, status: int, message: str | None = None, reason: str | None = None
+) -> dict[str, Any]:
+    """The generic error body for ``api`` ("sheets", "drive" or "token"); ``reason``: Drive's
+    reason (a rate limit's among them), or for Sheets the ErrorInfo reason in ``details``."""
+    message = message or RATE_LIMIT_MESSAGES.get(reason or "")
     if api == "drive":
-        return drive_error_body(status, message)
-    return sheets_error_body(status, message)
+        body = drive_error_body(status, message, reason)
+        if reason in RATE_LIMIT_MESSAGES:
+            body["error"]["errors"][0]["domain"] = "usageLimits"
+        return body
+    body = sheets_error_body(status, message)
+    if reason:
+        body["error"]["details"] = [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": "googleapis.com",
+            }
+        ]
+    return body

@@ -8,7 +8,8 @@ Everything the bot sends to Google goes through ``GoogleClient.request``. It:
 - retries 429 and 5xx answers and dropped connections with urllib3's ``Retry``: exponential
   backoff, ``Retry-After`` honoured but capped, a bounded number of attempts, a per-request
   timeout; so a run that cannot get through fails within a known time (gspread 6.2.1's own
-  ``BackOffHTTPClient`` retries without end, so it is not used);
+  ``BackOffHTTPClient`` retries without end, so it is not used); and Drive's rate limits,
+  which it answers with a 403 (``rate_limited``), the same way, in ``_HTTPClient``;
 - never re-sends a request that is not idempotent (``values.append``, permission creation,
   structural ``spreadsheets.batchUpdate``) after an answer that may mean it was applied,
   nor the write of checked rows (``_checked_write``), which its caller checks again first;
@@ -18,7 +19,8 @@ Everything the bot sends to Google goes through ``GoogleClient.request``. It:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, MutableMapping
+import time
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -125,6 +127,13 @@ class _GoogleRetry(Retry):
         return min(seconds, float(self.backoff_max))
 
 
+def backoff_wait(policy: RetryPolicy, attempt: int, failure: GoogleError | None) -> float:
+    """Seconds before try ``attempt`` (1 = the first retry): exponential backoff, or what
+    Google asked for (``Retry-After``) if longer, capped by ``policy.max_wait``."""
+    asked = failure.retry_after if isinstance(failure, Unavailable) else None
+    return min(max(policy.backoff * 2.0 ** (attempt - 1), asked or 0.0), policy.max_wait)
+
+
 def _retry(policy: RetryPolicy) -> Retry:
     retries = max(0, policy.attempts - 1)
     return _GoogleRetry(
@@ -220,10 +229,12 @@ def _without_boundary_lookup(
 class _HTTPClient(gspread.HTTPClient):
     """gspread's HTTP client, with our session, the API root and our error translation."""
 
-    def __init__(self, session: requests.Session, root: str, timeout: float) -> None:
+    def __init__(self, session: requests.Session, root: str, retry: RetryPolicy) -> None:
         super().__init__(auth=None, session=session)  # type: ignore[arg-type]
         self.root = root
-        self.timeout = timeout
+        self.retry = retry
+        self.timeout = retry.timeout
+        self.sleep: Callable[[float], None] = time.sleep
 
     def rewrite(self, url: str) -> str:
         if not self.root:
@@ -244,6 +255,31 @@ class _HTTPClient(gspread.HTTPClient):
         json: Mapping[str, Any] | None = None,
         files: Any = None,
         headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request. Drive's rate limits come as a 403 that urllib3's ``Retry``
+        cannot tell from a refusal (the reason is in the body): they are retried here, as
+        ``Retry`` retries a 429: the same backoff and number of attempts, never the checked
+        write (``_checked_write``), whose caller checks the rows again first."""
+        attempt = 1
+        while True:
+            try:
+                return self._send(method, endpoint, params, data, json, files, headers)
+            except Unavailable as failure:
+                again = failure.status == 403 and attempt < self.retry.attempts
+                if not again or _checked_write(method, urlsplit(endpoint).path):
+                    raise
+                self.sleep(backoff_wait(self.retry, attempt, failure))
+                attempt += 1
+
+    def _send(
+        self,
+        method: str,
+        endpoint: str,
+        params: Any,
+        data: bytes | None,
+        json: Mapping[str, Any] | None,
+        files: Any,
+        headers: MutableMapping[str, str] | None,
     ) -> requests.Response:
         try:
             return super().request(
@@ -305,19 +341,46 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
+# The reasons of a 403 that is a rate limit, not a refusal: Drive's "403: User rate limit
+# exceeded", which Google asks to retry with exponential backoff, as a 429 (Drive API guides,
+# "Usage limits" and "Resolve errors"); and the ErrorInfo reason of the newer error shape.
+RATE_LIMIT_REASONS = frozenset(
+    {"userRateLimitExceeded", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
+)
+
+
+def rate_limited(response: requests.Response) -> bool:
+    """A 403 whose body gives a rate limit as its reason (``RATE_LIMIT_REASONS``)."""
+    if response.status_code != 403:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return False
+    items = [*_listed(error.get("errors")), *_listed(error.get("details"))]
+    return any(item.get("reason") in RATE_LIMIT_REASONS for item in items)
+
+
+def _listed(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def translate(response: requests.Response, method: str, url: str) -> GoogleError:
     """HTTP status → domain error. The one place that knows what Google's statuses mean."""
     status = response.status_code
     message = google_message(response)
     what = _what(method, url)
+    if status == 429 or status >= 500 or rate_limited(response):
+        return Unavailable(
+            f"{what} failed after retries ({status}): {message}", _retry_after(response), status
+        )
     if status in (401, 403):
         return AccessDenied(f"{what} was refused ({status}): {message}")
     if status == 404:
         return NotFound(f"{what} found nothing ({status}): {message}")
-    if status == 429 or status >= 500:
-        return Unavailable(
-            f"{what} failed after retries ({status}): {message}", _retry_after(response), status
-        )
     return Rejected(f"{what} was rejected ({status}): {message}")
 
 
@@ -348,7 +411,7 @@ class GoogleClient:
         adapter = HTTPAdapter(max_retries=_retry(retry))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        self.http = _HTTPClient(session, api_root, retry.timeout)
+        self.http = _HTTPClient(session, api_root, retry)
         self.gspread = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
         self.gspread.http_client = self.http
 

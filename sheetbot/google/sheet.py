@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sheetbot.errors import AccessDenied, GoogleError, NotFound, SheetError, Unavailable
-from sheetbot.google.client import GoogleClient, RetryPolicy
+from sheetbot.google.client import GoogleClient, backoff_wait
 from sheetbot.plan import LOG_HEADERS, RowChange, audit_row, expunge_on_matches
 from sheetbot.table import Cell, Snapshot, Table
 
@@ -217,13 +217,6 @@ def _one_row(values: list[list[Cell]] | None) -> tuple[Cell, ...] | None:
     return _trimmed(values[0])
 
 
-def _wait(policy: RetryPolicy, attempt: int, failure: GoogleError | None) -> float:
-    """Seconds before try ``attempt`` (1 = the first retry): exponential backoff, or what
-    Google asked for (``Retry-After``) if longer, capped by ``policy.max_wait``."""
-    asked = failure.retry_after if isinstance(failure, Unavailable) else None
-    return min(max(policy.backoff * 2.0 ** (attempt - 1), asked or 0.0), policy.max_wait)
-
-
 @dataclass(frozen=True)
 class _Found:
     """The tagged rows as they are now (``SheetWriter._read_tagged``)."""
@@ -342,7 +335,7 @@ class SheetWriter:
         todo = list(changes)
         for attempt in range(policy.attempts):
             if attempt:
-                self.sleep(_wait(policy, attempt, outcome.failure))
+                self.sleep(backoff_wait(policy, attempt, outcome.failure))
             found = self._read_tagged(todo, run_id)
             todo = self._sort(todo, found, outcome, sent=bool(outcome.unknown))
             outcome.unknown = []
@@ -520,7 +513,7 @@ class SheetWriter:
             except Unavailable as exc:
                 failure: GoogleError = exc
                 if attempt + 1 < policy.attempts:
-                    self.sleep(_wait(policy, attempt + 1, exc))
+                    self.sleep(backoff_wait(policy, attempt + 1, exc))
             except GoogleError as exc:
                 failure = exc
                 break
