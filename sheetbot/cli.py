@@ -129,16 +129,49 @@ def as_of_option(today: str) -> Callable[[F], F]:
     )
 
 
+LOG_LEVEL = click.Choice(logs.LEVELS, case_sensitive=False)
+LOG_LEVEL_HELP = "The least severe log message written to stderr."
+LOG_FORMAT_HELP = "Logs on stderr: 'LEVEL message' lines, or one JSON object per line."
+
+
+def _log_option_after_command(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """``sheetbot run --log-format json``: the option given after the command wins over the
+    one before it (and the environment); logging is set up again, and ``fail`` sees it."""
+    if value is None or param.name is None:
+        return
+    root = ctx.find_root()
+    root.params[param.name] = value
+    logs.setup(root.params["log_level"], root.params["log_format"])
+
+
+def log_options(func: F) -> F:
+    """``--log-level`` and ``--log-format`` after the command too: an operator adding them to a
+    cron line writes them where the other options are."""
+    for name, kind, text in (
+        ("--log-format", click.Choice(logs.FORMATS), LOG_FORMAT_HELP),
+        ("--log-level", LOG_LEVEL, LOG_LEVEL_HELP),
+    ):
+        func = click.option(
+            name,
+            type=kind,
+            default=None,
+            expose_value=False,
+            callback=_log_option_after_command,
+            help=f"{text} As before the command; given here, it wins.",
+        )(func)
+    return func
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetbot")
 @click.option(
     "--log-level",
-    type=click.Choice(logs.LEVELS, case_sensitive=False),
+    type=LOG_LEVEL,
     default=logs.DEFAULT_LEVEL,
     envvar=logs.LOG_LEVEL_ENV,
     show_envvar=True,
     show_default=True,
-    help="The least severe log message written to stderr.",
+    help=LOG_LEVEL_HELP,
 )
 @click.option(
     "--log-format",
@@ -147,7 +180,7 @@ def as_of_option(today: str) -> Callable[[F], F]:
     envvar=logs.LOG_FORMAT_ENV,
     show_envvar=True,
     show_default=True,
-    help="Logs on stderr: 'LEVEL message' lines, or one JSON object per line.",
+    help=LOG_FORMAT_HELP,
 )
 def main(log_level: str, log_format: str) -> None:
     """Keep a Code of Conduct committee's incident spreadsheet true to its record-keeping policy.
@@ -191,6 +224,7 @@ def main(log_level: str, log_format: str) -> None:
     show_envvar=True,
     help="Slack-compatible webhook: one line of counts per run, never personal data.",
 )
+@log_options
 def run(
     config_path: Path | None,
     dry_run: bool,
@@ -237,6 +271,7 @@ def run(
 @main.command()
 @as_of_option("the demo sheet's time zone, Europe/London")
 @format_option
+@log_options
 def demo(as_of: dt.date | None, fmt: str) -> None:
     """Dry-run the real code on a built-in example sheet served by the fake Google API.
 
@@ -263,6 +298,7 @@ def demo(as_of: dt.date | None, fmt: str) -> None:
 @config_option
 @as_of_option("spreadsheet.timezone")
 @format_option
+@log_options
 def check(config_path: Path | None, as_of: dt.date | None, fmt: str) -> None:
     """Check the setup, writing nothing: configuration, credentials, the spreadsheet, the
     bot's rights, headers, dates and, with [access], the roster and link sharing.

@@ -38,11 +38,45 @@ def test_every_command_has_help() -> None:
 
 
 def test_every_option_has_an_environment_variable() -> None:
+    """Each option of a command, or of ``sheetbot`` itself for the log options a command
+    accepts too (the variable is read once, before the command)."""
+    group = {p.name: p.envvar for p in main.params if isinstance(p, click.Option)}
     for name in commands():
         for param in main.commands[name].params:
             if isinstance(param, click.Option) and param.name != "help":
-                assert param.envvar, f"{name} {param.opts[0]} has no SHEETBOT_* variable"
-                assert str(param.envvar).startswith("SHEETBOT_")
+                envvar = param.envvar or group.get(param.name)
+                assert envvar, f"{name} {param.opts[0]} has no SHEETBOT_* variable"
+                assert str(envvar).startswith("SHEETBOT_")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--log-format", "text", "run", "--log-format", "json"],
+        ["run", "--log-level", "critical", "--log-format", "json"],
+        ["--log-format", "json", "run", "--log-level", "debug"],
+    ],
+)
+def test_log_options_after_the_command_are_accepted_and_win(argv: list[str]) -> None:
+    """``sheetbot run --log-format json``, as an operator adds it to a cron line: accepted
+    after the command too (it was a usage error), and there it wins over the one before."""
+    code, out, err = invoke(*argv)
+    assert (code, out) == (EXIT_ERROR, "")
+    line = json.loads(err)
+    assert line["level"] == "ERROR"
+    assert line["message"] == "no configuration: pass --config FILE or set SHEETBOT_CONFIG"
+
+
+def test_log_level_after_the_command_sets_the_level() -> None:
+    """``--log-level info`` after ``demo`` shows the run's info lines, as it does before it."""
+    as_of = ["--as-of", AS_OF.isoformat()]
+    before = CliRunner().invoke(main, ["--log-level", "info", "demo", *as_of]).stderr
+    after = CliRunner().invoke(main, ["demo", *as_of, "--log-level", "info"]).stderr
+    quiet = CliRunner().invoke(main, ["demo", *as_of]).stderr
+    info = [line for line in before.splitlines() if line.startswith("INFO ")]
+    assert info[0] == "INFO read 44 rows from tab 'Records' (locale en_GB)"
+    assert info == [line for line in after.splitlines() if line.startswith("INFO ")]
+    assert "INFO " not in quiet
 
 
 def test_run_without_config_says_how_to_give_one() -> None:
