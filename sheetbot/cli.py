@@ -89,7 +89,7 @@ def config_option(func: F) -> F:
     return click.option(
         "--config",
         "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a directory: ``config.load`` says so, exit 1
         envvar=config_mod.CONFIG_ENV,
         show_envvar=True,
         help="The TOML configuration file.",

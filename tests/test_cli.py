@@ -86,6 +86,18 @@ def test_run_without_config_says_how_to_give_one() -> None:
     assert err == "sheetbot: error: no configuration: pass --config FILE or set SHEETBOT_CONFIG\n"
 
 
+def test_config_naming_a_directory_is_a_config_error_like_a_missing_file(tmp_path: Path) -> None:
+    """A mount gone wrong (SHEETBOT_CONFIG=/config, the directory): exit 1 and one line, as for
+    a missing file, not a usage error (exit 2: "the command line is wrong")."""
+    for args, env in (
+        (["run", "--config", str(tmp_path)], None),
+        (["run"], {"SHEETBOT_CONFIG": str(tmp_path)}),
+    ):
+        code, out, err = invoke(*args, env=env)
+        assert (code, out) == (EXIT_ERROR, "")
+        assert err == f"sheetbot: error: cannot read config file {tmp_path}: Is a directory\n"
+
+
 def test_config_from_environment(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text('[spreadsheet]\nid = "1AbCdEfGhIjKlMnOp"\nbogus = 1\n', encoding="utf-8")
