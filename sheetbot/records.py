@@ -569,14 +569,33 @@ def normalise_identifier(text: str) -> str:
 
 
 def split_identifiers(text: str) -> set[str]:
-    """A subject cell → its normalised identifiers (split on commas, semicolons, line breaks)."""
+    """A subject cell → its normalised identifiers (split on commas, semicolons, line breaks).
+
+    An address as an e-mail program writes it, ``Jo Bloggs <jo@mail.test>`` or
+    ``"Bloggs, Jo" <jo@mail.test>`` (``_NAME_ADDRESS``), gives two: the address, and the name
+    (a comma in a quoted name does not split it).
+    """
     text = _canonical(text)  # first: a full-width comma is a comma
-    if not _SPLIT.search(text):  # one identifier (most cells): no split (SPEC 6)
+    found: set[str] = set()
+    if "<" in text:
+        for quoted, name, address in _NAME_ADDRESS.findall(text):
+            found.update((normalise_identifier(quoted or name), normalise_identifier(address)))
+        text = _NAME_ADDRESS.sub(",", text)
+    if not found and not _SPLIT.search(text):  # one identifier (most cells): no split (SPEC 6)
         identifier = normalise_identifier(text)
         return {identifier} if identifier else set()
-    found = {normalise_identifier(part) for part in _SPLIT.split(text)}
+    found.update(normalise_identifier(part) for part in _SPLIT.split(text))
     found.discard("")
     return found
+
+
+# ``Name <address>``: why, see ``split_identifiers``. Group 1: a quoted name (commas and all),
+# or group 2: a name up to the separator before it; group 3: the address between the angle
+# brackets. Neither crosses a line break.
+_NAME_ADDRESS = re.compile(
+    r'(?:"([^"\r\n\v\f\x85\u2028\u2029]*)"|([^,;<>"\r\n\v\f\x85\u2028\u2029]*))'
+    r"[^\S\r\n\v\f\x85\u2028\u2029]*<([^<>\r\n\v\f\x85\u2028\u2029]+)>"
+)
 
 
 # One identifier, case-folded, that ``normalise_identifier`` only strips of a prefix and of
@@ -589,15 +608,15 @@ def split_identifiers(text: str) -> set[str]:
 #   matches it (its run of scheme characters is followed by ``://`` only whole) but not
 #   ``mailto://`` (that loses ``mailto:`` instead), then maybe ``www.``; ``www.``; ``@``;
 # - group 1: starts with a letter or digit, not ``www.`` (nothing more to remove at its start,
-#   and it is no placeholder); holds no colon (no scheme, no ``mailto:`` left) and no separator
+#   and it is no placeholder); holds no colon (no scheme, no ``mailto:`` left), no separator
 #   of ``_SPLIT`` (comma, semicolon, line break: one identifier, as a separator case-folds to
-#   itself).
+#   itself) and no ``<`` (no ``Name <address>``, ``_NAME_ADDRESS``).
 # tests/test_records.py checks it against ``split_identifiers`` on tricky and random cells.
 _LINE_BREAKS = r"\r\n\v\f\x85\u2028\u2029"
 _PLAIN_IDENTIFIER = re.compile(
     rf"[^\S{_LINE_BREAKS}]*+"
     r"(?:mailto:|(?!mailto:)[a-z][a-z0-9+.-]*+://(?:www\.)?|www\.|@)?"
-    rf"(?!www\.)([^\W_][^:,;{_LINE_BREAKS}]*+)"
+    rf"(?!www\.)([^\W_][^:,;<{_LINE_BREAKS}]*+)"
 )
 
 

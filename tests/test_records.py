@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import sheetbot.records as records_module
 from sheetbot.config import ColumnsConfig, DateOrder, OutcomesConfig, RetentionConfig
 from sheetbot.errors import SheetError
+from sheetbot.people import person_indices
 from sheetbot.records import (
     NotADate,
     Outcome,
@@ -661,6 +662,30 @@ def test_spellings_read_the_same_once_or_twice() -> None:
         assert split_identifiers(once) == split_identifiers(spelling), ascii(spelling)
 
 
+def test_an_address_with_its_name_links_to_the_bare_address() -> None:
+    """``Jo Bloggs <jo@mail.test>``, as an e-mail program writes an address (copied from a
+    report's mail), is the person of the record that gives only ``jo@mail.test``, and of the
+    one that names ``Jo Bloggs``: otherwise the repeat offence is missed and the earlier
+    record blanked too early."""
+    assert split_identifiers("Jo Bloggs <Jo@Mail.Test>") == {"jo bloggs", "jo@mail.test"}
+    assert split_identifiers('"Bloggs, Jo" <mailto:jo@mail.test>; Sam <sam@mail.test>') == {
+        "bloggs, jo",
+        "jo@mail.test",
+        "sam",
+        "sam@mail.test",
+    }
+    assert split_identifiers("<jo@mail.test>") == {"jo@mail.test"}
+    assert split_identifiers("a < b") == {"a < b"}  # no address: the text as it is
+    records = read(
+        table(
+            {REPORTED: "2025-01-01", OUTCOME: "Resolved", SUBJECT: "Jo Bloggs <jo@mail.test>"},
+            {REPORTED: "2025-02-01", OUTCOME: "Resolved", SUBJECT: "jo@mail.test"},
+            {REPORTED: "2025-03-01", OUTCOME: "Resolved", NAMED: "Jo Bloggs"},
+        )
+    )
+    assert person_indices([r.identifiers for r in records]) == [0, 0, 0]
+
+
 def test_placeholder_identifiers_are_dropped() -> None:
     assert split_identifiers("-, ?, /, mailto:, https://, @") == set()
     assert normalise_identifier("--") == ""
@@ -833,6 +858,12 @@ _TRICKY_SUBJECTS: list[Cell] = [
     "\u200bjo@mail.test",
     "\uff4a\uff4f@mail.test, kim@mail.test",
     "Jo\u00ad@mail.test",
+    "Jo Bloggs <Jo@Mail.Test>",
+    '"Bloggs, Jo" <mailto:jo@mail.test>, kim@mail.test',
+    "<jo@mail.test>",
+    "a < b",
+    "x <> y",
+    "Expunged <expunged>",
     "Expunged",
     "Mailto:Expunged",
     "https://expunged/",
@@ -912,6 +943,9 @@ _PIECES = [
     "example.org",
     "Expunged",
     "9://",
+    "<",
+    ">",
+    '"',
 ]
 
 
