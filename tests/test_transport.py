@@ -120,31 +120,49 @@ def _sheet_failing(**fault: Any) -> FakeGoogle:
     return fake
 
 
-def _rate_limited_client(fake: FakeGoogle, root: str) -> tuple[GoogleClient, list[float]]:
-    client = GoogleClient(credentials=None, api_root=root, retry=FAST)
-    sleeps: list[float] = []
-    client.http.sleep = sleeps.append
-    return client, sleeps
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits between retries (urllib3's ``Retry.sleep``), recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr("urllib3.util.retry.time.sleep", waits.append)
+    return waits
 
 
-def test_drive_rate_limit_403_is_retried_with_backoff_like_a_429() -> None:
+def _client(root: str) -> GoogleClient:
+    return GoogleClient(credentials=None, api_root=root, retry=FAST)
+
+
+ABOUT = "/drive/v3/about"
+
+
+def test_drive_rate_limit_403_is_retried_with_backoff_like_a_429(sleeps: list[float]) -> None:
     """Drive answers its rate limits with "403: User rate limit exceeded" and asks for
     exponential backoff: the request is sent again after each wait, and goes through."""
-    about = "/drive/v3/about"
-    fake = _sheet_failing(path_contains=about, status=403, reason="userRateLimitExceeded", times=2)
+    fake = _sheet_failing(path_contains=ABOUT, status=403, reason="userRateLimitExceeded", times=2)
     with serve(fake) as root:
-        client, sleeps = _rate_limited_client(fake, root)
+        client = _client(root)
         body = client.request("get", client.drive_url("about?fields=user"))
     assert "user" in body
-    assert [r.path for r in fake.requests] == ["/drive/v3/about"] * 3
-    assert sleeps == [0.01, 0.02]  # FAST's backoff, doubling
+    assert [r.path for r in fake.requests] == [ABOUT] * 3
+    assert sleeps == [0.01]  # urllib3's backoff: none before the first retry, then doubling
 
 
-def test_a_rate_limit_that_lasts_fails_as_unavailable_after_the_attempts() -> None:
-    about = "/drive/v3/about"
-    fake = _sheet_failing(path_contains=about, status=403, reason="rateLimitExceeded", times=10)
+def test_a_rate_limit_403_honours_retry_after(sleeps: list[float]) -> None:
+    limited = {"status": 403, "reason": "rateLimitExceeded", "headers": {"Retry-After": "2"}}
+    fake = _sheet_failing(path_contains=ABOUT, **limited)
     with serve(fake) as root:
-        client, sleeps = _rate_limited_client(fake, root)
+        client = _client(root)
+        client.request("get", client.drive_url("about?fields=user"))
+    assert len(fake.requests) == 2
+    assert sleeps == [FAST.max_wait]  # asked 2 s, capped by the policy
+
+
+def test_a_rate_limit_that_lasts_fails_as_unavailable_after_the_attempts(
+    sleeps: list[float],
+) -> None:
+    fake = _sheet_failing(path_contains=ABOUT, status=403, reason="rateLimitExceeded", times=10)
+    with serve(fake) as root:
+        client = _client(root)
         with pytest.raises(Unavailable) as caught:
             client.request("get", client.drive_url("about?fields=user"))
     assert str(caught.value) == (
@@ -152,37 +170,47 @@ def test_a_rate_limit_that_lasts_fails_as_unavailable_after_the_attempts() -> No
     )
     assert not caught.value.maybe_applied  # refused unread, as a 429
     assert len(fake.requests) == FAST.attempts
-    assert len(sleeps) == FAST.attempts - 1
 
 
-def test_a_sheets_rate_limit_403_in_the_errorinfo_shape_is_retried() -> None:
+def test_rate_limits_and_server_errors_share_one_budget_of_attempts(sleeps: list[float]) -> None:
+    """A 503, a rate limit, then 503s again: one request is sent at most ``attempts`` times
+    in all (README, Faults), not ``attempts`` times per kind of failure."""
+    fake = _sheet_failing(path_contains=ABOUT, status=503)
+    fake.fail_next(path_contains=ABOUT, status=403, reason="userRateLimitExceeded")
+    fake.fail_next(path_contains=ABOUT, status=503, times=20)
+    with serve(fake) as root:
+        client = _client(root)
+        with pytest.raises(Unavailable) as caught:
+            client.request("get", client.drive_url("about?fields=user"))
+    assert len(fake.requests) == FAST.attempts
+    assert "(503)" in str(caught.value)
+
+
+def test_a_sheets_rate_limit_403_in_the_errorinfo_shape_is_retried(sleeps: list[float]) -> None:
     fake = _sheet_failing(path_contains="/values/", status=403, reason="RATE_LIMIT_EXCEEDED")
     with serve(fake) as root:
-        client, sleeps = _rate_limited_client(fake, root)
+        client = _client(root)
         body = client.request("get", client.sheets_url("s/values/A1"))
     assert body["values"] == [["a"]]
     assert len(fake.requests) == 2
-    assert sleeps == [0.01]
 
 
-def test_a_403_that_is_no_rate_limit_is_a_refusal_not_retried() -> None:
-    fake = _sheet_failing(path_contains="/drive/v3/about", status=403)  # reason "forbidden"
+def test_a_403_that_is_no_rate_limit_is_a_refusal_not_retried(sleeps: list[float]) -> None:
+    fake = _sheet_failing(path_contains=ABOUT, status=403)  # reason "forbidden"
     with serve(fake) as root:
-        client, sleeps = _rate_limited_client(fake, root)
+        client = _client(root)
         with pytest.raises(AccessDenied):
             client.request("get", client.drive_url("about?fields=user"))
     assert len(fake.requests) == 1
     assert sleeps == []
 
 
-def test_the_checked_write_is_not_resent_after_a_rate_limit() -> None:
+def test_the_checked_write_is_not_resent_after_a_rate_limit(sleeps: list[float]) -> None:
     """As after a 429: ``SheetWriter`` checks the rows again before sending it again."""
-    fake = FakeGoogle()
-    fake.add_spreadsheet("s", tabs={"Records": [["a"]]})
     path = "/values:batchUpdateByDataFilter"
-    fake.fail_next(path_contains=path, status=403, reason="RATE_LIMIT_EXCEEDED")
+    fake = _sheet_failing(path_contains=path, status=403, reason="RATE_LIMIT_EXCEEDED")
     with serve(fake) as root:
-        client, sleeps = _rate_limited_client(fake, root)
+        client = _client(root)
         with pytest.raises(Unavailable) as caught:
             client.request("post", client.sheets_url("s" + path), json={"data": []})
     assert not caught.value.maybe_applied

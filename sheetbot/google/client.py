@@ -9,7 +9,8 @@ Everything the bot sends to Google goes through ``GoogleClient.request``. It:
   backoff, ``Retry-After`` honoured but capped, a bounded number of attempts, a per-request
   timeout; so a run that cannot get through fails within a known time (gspread 6.2.1's own
   ``BackOffHTTPClient`` retries without end, so it is not used); and Drive's rate limits,
-  which it answers with a 403 (``rate_limited``), the same way, in ``_HTTPClient``;
+  which it answers with a 403 (``rate_limited``), the same way and within the same attempts
+  (``_GoogleAdapter``);
 - never re-sends a request that is not idempotent (``values.append``, permission creation,
   structural ``spreadsheets.batchUpdate``) after an answer that may mean it was applied,
   nor the write of checked rows (``_checked_write``), which its caller checks again first;
@@ -19,8 +20,7 @@ Everything the bot sends to Google goes through ``GoogleClient.request``. It:
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,11 +111,12 @@ class _GoogleRetry(Retry):
     def _safe_to_resend(
         self, method: str, path: str, response: Any, error: Exception | None
     ) -> bool:
-        """Idempotent, or surely not applied: never sent, or refused unread (429)."""
+        """Idempotent, or surely not applied: never sent, or refused unread (a 429, or a 403,
+        which reaches a retry only as a rate limit: ``_GoogleAdapter``)."""
         if _idempotent(method, path):
             return True
         never_sent = error is not None and self._is_connection_error(error)
-        return never_sent or (response is not None and response.status == 429)
+        return never_sent or (response is not None and response.status in (403, 429))
 
     def get_retry_after(self, response: Any) -> float | None:
         try:
@@ -150,6 +151,35 @@ def _retry(policy: RetryPolicy) -> Retry:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
+
+
+class _GoogleAdapter(HTTPAdapter):
+    """requests' adapter, whose retries (urllib3's ``Retry``, ``_retry``) also cover Drive's
+    rate limit: a 403 that ``Retry`` cannot tell from a refusal, as its reason is in the body
+    (``rate_limited``). Such an answer is read here and retried with the ``Retry`` as urllib3
+    left it, so that one budget of attempts covers every retry of one request (a rate limit
+    after 503s, say), the same waits, and the same refusal to re-send what may have been
+    applied or the checked write (``_GoogleRetry``). One run sends one request at a time:
+    ``max_retries`` stands for the request being sent while it is retried."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        initial = self.max_retries
+        try:
+            while True:
+                response = super().send(request, *args, **kwargs)
+                if not rate_limited(response):
+                    return response
+                raw = response.raw
+                try:
+                    retries = (raw.retries or initial).increment(
+                        request.method, request.url, response=raw
+                    )
+                except MaxRetryError:
+                    return response  # attempts spent, or not safe to send again: Unavailable
+                retries.sleep(raw)
+                self.max_retries = retries
+        finally:
+            self.max_retries = initial
 
 
 def api_root_from(configured: str) -> str:
@@ -229,12 +259,10 @@ def _without_boundary_lookup(
 class _HTTPClient(gspread.HTTPClient):
     """gspread's HTTP client, with our session, the API root and our error translation."""
 
-    def __init__(self, session: requests.Session, root: str, retry: RetryPolicy) -> None:
+    def __init__(self, session: requests.Session, root: str, timeout: float) -> None:
         super().__init__(auth=None, session=session)  # type: ignore[arg-type]
         self.root = root
-        self.retry = retry
-        self.timeout = retry.timeout
-        self.sleep: Callable[[float], None] = time.sleep
+        self.timeout = timeout
 
     def rewrite(self, url: str) -> str:
         if not self.root:
@@ -255,31 +283,6 @@ class _HTTPClient(gspread.HTTPClient):
         json: Mapping[str, Any] | None = None,
         files: Any = None,
         headers: MutableMapping[str, str] | None = None,
-    ) -> requests.Response:
-        """Send one request. Drive's rate limits come as a 403 that urllib3's ``Retry``
-        cannot tell from a refusal (the reason is in the body): they are retried here, as
-        ``Retry`` retries a 429: the same backoff and number of attempts, never the checked
-        write (``_checked_write``), whose caller checks the rows again first."""
-        attempt = 1
-        while True:
-            try:
-                return self._send(method, endpoint, params, data, json, files, headers)
-            except Unavailable as failure:
-                again = failure.status == 403 and attempt < self.retry.attempts
-                if not again or _checked_write(method, urlsplit(endpoint).path):
-                    raise
-                self.sleep(backoff_wait(self.retry, attempt, failure))
-                attempt += 1
-
-    def _send(
-        self,
-        method: str,
-        endpoint: str,
-        params: Any,
-        data: bytes | None,
-        json: Mapping[str, Any] | None,
-        files: Any,
-        headers: MutableMapping[str, str] | None,
     ) -> requests.Response:
         try:
             return super().request(
@@ -408,10 +411,10 @@ class GoogleClient:
             auth_session.mount("https://", HTTPAdapter(max_retries=_retry(retry)))
             guard = _RootGuard(api_root, auth_session) if api_root else AuthRequest(auth_session)
             session = AuthorizedSession(credentials, auth_request=guard)
-        adapter = HTTPAdapter(max_retries=_retry(retry))
+        adapter = _GoogleAdapter(max_retries=_retry(retry))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        self.http = _HTTPClient(session, api_root, retry)
+        self.http = _HTTPClient(session, api_root, retry.timeout)
         self.gspread = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
         self.gspread.http_client = self.http
 
