@@ -571,31 +571,31 @@ def normalise_identifier(text: str) -> str:
 def split_identifiers(text: str) -> set[str]:
     """A subject cell → its normalised identifiers (split on commas, semicolons, line breaks).
 
-    An address as an e-mail program writes it, ``Jo Bloggs <jo@mail.test>`` or
-    ``"Bloggs, Jo" <jo@mail.test>`` (``_NAME_ADDRESS``), gives two: the address, and the name
-    (a comma in a quoted name does not split it).
+    A part that is an address as an e-mail program writes it, ``Jo Bloggs <jo@mail.test>``,
+    and nothing more (``_NAME_ADDRESS``), also gives the name and the address, so that the
+    record links to those giving only one of them. Only added: the part itself is still an
+    identifier, so every link the part made before it still makes. Nothing more in the part:
+    text after the address (``<jo@mail.test> (speaker)``) would be an identifier of its own,
+    shared by other people.
     """
     text = _canonical(text)  # first: a full-width comma is a comma
-    found: set[str] = set()
-    if "<" in text:
-        for quoted, name, address in _NAME_ADDRESS.findall(text):
-            found.update((normalise_identifier(quoted or name), normalise_identifier(address)))
-        text = _NAME_ADDRESS.sub(",", text)
-    if not found and not _SPLIT.search(text):  # one identifier (most cells): no split (SPEC 6)
+    if not _SPLIT.search(text) and "<" not in text:  # one identifier (most cells) (SPEC 6)
         identifier = normalise_identifier(text)
         return {identifier} if identifier else set()
-    found.update(normalise_identifier(part) for part in _SPLIT.split(text))
+    found = set()
+    for part in _SPLIT.split(text):
+        found.add(normalise_identifier(part))
+        name_address = _NAME_ADDRESS.fullmatch(part)
+        if name_address is not None:
+            found.update(map(normalise_identifier, name_address.groups()))
     found.discard("")
     return found
 
 
-# ``Name <address>``: why, see ``split_identifiers``. Group 1: a quoted name (commas and all),
-# or group 2: a name up to the separator before it; group 3: the address between the angle
-# brackets. Neither crosses a line break.
-_NAME_ADDRESS = re.compile(
-    r'(?:"([^"\r\n\v\f\x85\u2028\u2029]*)"|([^,;<>"\r\n\v\f\x85\u2028\u2029]*))'
-    r"[^\S\r\n\v\f\x85\u2028\u2029]*<([^<>\r\n\v\f\x85\u2028\u2029]+)>"
-)
+# ``Name <address>``, the whole of one part of a subject cell (no separator of ``_SPLIT`` in it):
+# why, see ``split_identifiers``. Group 1: the name (empty in ``<jo@mail.test>``); group 2: the
+# address between the angle brackets.
+_NAME_ADDRESS = re.compile(r"([^<>]*?)\s*<([^<>]+)>\s*")
 
 
 # One identifier, case-folded, that ``normalise_identifier`` only strips of a prefix and of
@@ -669,7 +669,9 @@ class _Reader:
             for label in labels:
                 self.labels[label.strip().casefold()] = outcome
         self.redaction = config.retention.redaction_text.strip().casefold()
-        self.redaction_identifier = normalise_identifier(self.redaction)
+        # The redaction text is not a person: none of the identifiers it reads as (one, or
+        # three for a redaction text such as "Removed <none>") is one.
+        self.redaction_identifiers = frozenset(split_identifiers(self.redaction))
         # Cell value → result, one cache per kind of reading (see ``_each``).
         self.date_cache: dict[Cell, dt.date | Literal[False] | None] = {}  # False: not a date
         self.outcome_cache: dict[Cell, Outcome | Literal[False] | None] = {}  # False: unknown
@@ -722,7 +724,7 @@ class _Reader:
     def identifiers(self, cell: Cell) -> frozenset[str]:
         """The normalised identifiers of one live subject cell, without the redaction text."""
         found = split_identifiers(cell_text(cell))
-        found.discard(self.redaction_identifier)
+        found.difference_update(self.redaction_identifiers)
         return frozenset(found)
 
     # ------------------------------------------------------------------ whole columns
@@ -826,8 +828,8 @@ class _Reader:
         normal = list(found)
         cache.update(zip(plain, map(frozenset, zip(normal)), strict=True))  # {identifier}
         others = new.difference(plain)  # numbers, and texts not plain
-        if self.redaction_identifier:  # the redaction text is not a person
-            others.update(compress(plain, map(self.redaction_identifier.__eq__, normal)))
+        if self.redaction_identifiers:  # the redaction text is not a person
+            others.update(compress(plain, map(self.redaction_identifiers.__contains__, normal)))
         for value in others:
             cache[value] = self.identifiers(value)
         identifiers = list(map(cache.__getitem__, cells))

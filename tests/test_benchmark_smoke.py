@@ -60,7 +60,7 @@ def test_compare_times_this_checkout_against_a_commit(capsys: pytest.CaptureFixt
             del sys.modules[name]
     out = capsys.readouterr().out
     assert code == 0, out
-    assert out.startswith("300 rows; the two plans write the same cells.")
+    assert out.startswith("300 rows; the two plans decide and write the same.")
     assert "median ratio this / HEAD:" in out
     # The other planner came from the exported commit, not from this checkout.
     assert base_file is not None
