@@ -96,7 +96,8 @@ def test_every_dependency_is_pinned_at_a_version_pyproject_accepts() -> None:
     assert "pip install -c /src/constraints.txt /src" in (ROOT / "Dockerfile").read_text("utf-8")
     assert "!constraints.txt" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     workflow = (ROOT / "deploy" / "github-actions" / "sheetbot.yml").read_text(encoding="utf-8")
-    assert re.search(r"-c https://\S+/v([\d.]+)/constraints\.txt\s+\S+@v\1\b", workflow)
+    pinned_install = r'-c https://\S+/v([\d.]+)/constraints\.txt\s+"sheetbot @ \S+@v\1"'
+    assert re.search(pinned_install, workflow), "the workflow installs a release with its pins"
 
 
 def test_readme_exit_codes_are_the_cli_constants() -> None:
